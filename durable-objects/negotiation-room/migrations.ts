@@ -1,0 +1,45 @@
+/** NegotiationRoom schema, append-only (see ../sqlite.ts). */
+import type { Migration } from "../sqlite.ts";
+
+export const migrations: readonly Migration[] = [
+	{
+		version: 1,
+		name: "thread_history_outbox",
+		up: (sql) => {
+			// One row: the thread's current terms. `id = 1` keeps it a singleton.
+			sql.exec(`CREATE TABLE thread (
+				id INTEGER PRIMARY KEY CHECK (id = 1),
+				offer_id TEXT NOT NULL,
+				listing_id TEXT NOT NULL,
+				buyer_tenant_id TEXT NOT NULL,
+				seller_tenant_id TEXT NOT NULL,
+				amount_cents INTEGER NOT NULL,
+				currency TEXT NOT NULL,
+				status TEXT NOT NULL,
+				version INTEGER NOT NULL,
+				last_actor TEXT NOT NULL,
+				expires_at INTEGER,
+				created_at INTEGER NOT NULL,
+				updated_at INTEGER NOT NULL
+			)`);
+			sql.exec(`CREATE TABLE history (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				version INTEGER NOT NULL,
+				action TEXT NOT NULL,
+				actor_tenant_id TEXT NOT NULL,
+				amount_cents INTEGER,
+				message TEXT,
+				at INTEGER NOT NULL
+			)`);
+			// Messages recorded in the same transaction as the change they announce; the alarm
+			// resends rows whose sent_at is still null.
+			sql.exec(`CREATE TABLE outbox (
+				event_id TEXT PRIMARY KEY,
+				queue TEXT NOT NULL,
+				body TEXT NOT NULL,
+				created_at INTEGER NOT NULL,
+				sent_at INTEGER
+			)`);
+		},
+	},
+];

@@ -1,0 +1,28 @@
+/**
+ * `backoffice-jobs`: work that must not slow a request down: audit records now; e-mails,
+ * backups, alert rules and reconciliation as they land. One discriminated union, one handler
+ * per `kind` in the consumer.
+ */
+import { z } from "zod";
+import { eventId, isoTime, sendAll, tenantId } from "./envelope.ts";
+
+export const auditJobSchema = z
+	.object({
+		id: eventId,
+		kind: z.literal("audit.record"),
+		occurred_at: isoTime,
+		actor_user_id: z.string().max(64).nullable(),
+		actor_tenant_id: tenantId.nullable(),
+		subject_tenant_id: tenantId.nullable(),
+		action: z.string().regex(/^[a-z][a-z0-9_.]{2,63}$/),
+		detail: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])),
+	})
+	.strict();
+
+export const backofficeJobSchema = z.discriminatedUnion("kind", [auditJobSchema]);
+
+export type BackofficeJob = z.infer<typeof backofficeJobSchema>;
+
+export function sendBackofficeJobs(queue: Queue, jobs: BackofficeJob[]): Promise<void> {
+	return sendAll(queue, jobs.map((job) => backofficeJobSchema.parse(job)));
+}

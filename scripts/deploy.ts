@@ -1,0 +1,11 @@
+/**
+ * `npm run deploy`: production D1 migrations, then every Worker (see deploy-plan.ts). Needs a
+ * Cloudflare login (`wrangler login` or CLOUDFLARE_API_TOKEN) and the one-time setup in the README.
+ */
+import { execFileSync } from "node:child_process";
+import { deploySteps } from "./deploy-plan.ts";
+
+const run = (args: string[]) => execFileSync("wrangler", args, { stdio: "inherit" });
+
+run(["d1", "migrations", "apply", "DB", "--remote", "-c", "wrangler.toml", "--env", "production"]);
+for (const step of deploySteps) run(step.args);

@@ -1,0 +1,34 @@
+/**
+ * `npm start`: local secrets, D1 migrations and demo data, then every Worker in one `wrangler dev`
+ * (dispatch first, so it serves http://localhost:8787; the user and consumer Workers run beside
+ * it with their service binding, cross-script Durable Objects and queues wired locally).
+ */
+import { spawn } from "node:child_process";
+import { DEMO_PASSWORD, demoUsers } from "./demo-data.ts";
+import { DEFAULT_STATE_DIR } from "./local-d1.ts";
+import { seedLocal } from "./seed.ts";
+
+export const WORKER_CONFIGS = ["wrangler.toml", "workers/user/wrangler.toml", "workers/consumers/wrangler.toml"];
+
+const port = process.env.PORT ?? "8787";
+
+await seedLocal();
+console.log(`demo users (password ${DEMO_PASSWORD}): ${demoUsers.map((u) => `${u.email} (${u.role})`).join(", ")}`);
+
+const dev = spawn(
+	"wrangler",
+	[
+		"dev",
+		...WORKER_CONFIGS.flatMap((config) => ["-c", config]),
+		"--persist-to",
+		DEFAULT_STATE_DIR,
+		"--port",
+		port,
+		"--ip",
+		"127.0.0.1",
+		...process.argv.slice(2),
+	],
+	{ stdio: "inherit" },
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));

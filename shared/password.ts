@@ -1,0 +1,75 @@
+/**
+ * Password hashing: PBKDF2-SHA256 through WebCrypto, peppered, salted, self-describing.
+ *
+ * Stored form: `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`. The pepper (a secret
+ * outside the database) keys an HMAC of the password before PBKDF2, so a stolen database alone
+ * cannot be brute-forced. Production Workers cap PBKDF2 at 100,000 iterations, so that is both the
+ * current cost and the ceiling; the iteration count is stored so it can be raised on login.
+ */
+import { fromBase64Url, toBase64Url, utf8 } from "./encoding.ts";
+
+export const PBKDF2_ITERATIONS = 100_000;
+const SALT_BYTES = 16;
+const HASH_BITS = 256;
+const ALGORITHM = "pbkdf2-sha256";
+
+async function peppered(password: string, pepper: string): Promise<Uint8Array<ArrayBuffer>> {
+	const key = await crypto.subtle.importKey("raw", utf8.encode(pepper), { name: "HMAC", hash: "SHA-256" }, false, [
+		"sign",
+	]);
+	return new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(password.normalize("NFKC"))));
+}
+
+async function derive(
+	password: string,
+	pepper: string,
+	salt: Uint8Array<ArrayBuffer>,
+	iterations: number,
+): Promise<Uint8Array> {
+	const material = await crypto.subtle.importKey("raw", await peppered(password, pepper), "PBKDF2", false, [
+		"deriveBits",
+	]);
+	const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, material, HASH_BITS);
+	return new Uint8Array(bits);
+}
+
+export async function hashPassword(password: string, pepper: string, iterations = PBKDF2_ITERATIONS): Promise<string> {
+	if (iterations > PBKDF2_ITERATIONS) throw new Error("PBKDF2 iterations above the Workers cap");
+	const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
+	const hash = await derive(password, pepper, salt, iterations);
+	return `${ALGORITHM}$${iterations}$${toBase64Url(salt)}$${toBase64Url(hash)}`;
+}
+
+/** Compares in constant time with respect to the hash bytes. */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+	if (a.length !== b.length) return false;
+	let diff = 0;
+	for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+	return diff === 0;
+}
+
+export interface PasswordCheck {
+	valid: boolean;
+	/** True when the stored hash uses weaker parameters than today's and should be replaced. */
+	needsRehash: boolean;
+}
+
+export async function verifyPassword(password: string, stored: string, pepper: string): Promise<PasswordCheck> {
+	const [algorithm, iterationsText, saltText, hashText, extra] = stored.split("$");
+	const iterations = Number(iterationsText);
+	if (
+		algorithm !== ALGORITHM ||
+		extra !== undefined ||
+		!Number.isInteger(iterations) ||
+		iterations < 1 ||
+		iterations > PBKDF2_ITERATIONS ||
+		!saltText ||
+		!hashText
+	) {
+		return { valid: false, needsRehash: false };
+	}
+	const expected = fromBase64Url(hashText);
+	const actual = await derive(password, pepper, fromBase64Url(saltText), iterations);
+	const valid = equalBytes(actual, expected);
+	return { valid, needsRehash: valid && iterations < PBKDF2_ITERATIONS };
+}

@@ -1,0 +1,82 @@
+/**
+ * The whole local topology (dispatch, user and consumer Workers) in one Miniflare instance on
+ * workerd, the way `wrangler dev -c … -c … -c …` runs it but without Wrangler's dev proxy: each
+ * Worker's bindings come from its own Wrangler config (`unstable_getMiniflareWorkerOptions`), its
+ * code from an esbuild bundle, and its secrets from the caller. Cross-Worker tests drive it over
+ * HTTP and WebSocket like a client; they also reach the queues and D1 through Miniflare to check
+ * what the consumers wrote.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
+import { bundleWorker } from "../../scripts/bundle.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+export const WORKERS = [
+	{ name: "techflunky-dispatch", config: "wrangler.toml", entry: "workers/dispatch/index.ts" },
+	{ name: "techflunky-user-worker", config: "workers/user/wrangler.toml", entry: "workers/user/index.ts" },
+	{ name: "techflunky-consumers", config: "workers/consumers/wrangler.toml", entry: "workers/consumers/index.ts" },
+] as const;
+
+export interface Topology {
+	url: URL;
+	mf: Miniflare;
+	/** The shared D1 database, as the Workers see it. */
+	db(): ReturnType<Miniflare["getD1Database"]>;
+	dispose(): Promise<void>;
+}
+
+export interface TopologyOptions {
+	secrets: Record<string, string>;
+	port?: number;
+	/** Extra SQL run after the migrations, e.g. demo data. */
+	seedSql?: string;
+}
+
+export function splitSql(sql: string): string[] {
+	return unstable_splitSqlQuery(sql)
+		.map((statement) => statement.trim())
+		.filter((statement) => statement.length > 0);
+}
+
+export function migrationSql(): string[] {
+	const dir = join(ROOT, "migrations");
+	return readdirSync(dir)
+		.filter((file) => /^\d{4}_.+\.sql$/.test(file))
+		.sort()
+		.flatMap((file) => splitSql(readFileSync(join(dir, file), "utf8")));
+}
+
+export async function startTopology(options: TopologyOptions): Promise<Topology> {
+	const workers = await Promise.all(
+		WORKERS.map(async (worker) => {
+			const scriptPath = join(ROOT, ".wrangler/topology", worker.name, "index.js");
+			await bundleWorker(join(ROOT, worker.entry), scriptPath);
+			// The bundle is one module, so Wrangler's module rules and root path do not apply.
+			const { modulesRules: _rules, rootPath: _root, ...workerOptions } = unstable_getMiniflareWorkerOptions(
+				join(ROOT, worker.config),
+			).workerOptions;
+			return {
+				...workerOptions,
+				name: worker.name,
+				modules: true,
+				scriptPath,
+				bindings: { ...workerOptions.bindings, ...options.secrets },
+			};
+		}),
+	);
+	// Wrangler speaks Miniflare's v4 option shape; Miniflare 5 converts it.
+	const mf = new Miniflare(
+		convertV4MiniflareOptions({ host: "127.0.0.1", port: options.port ?? 0, workers } as Parameters<
+			typeof convertV4MiniflareOptions
+		>[0]),
+	);
+	const url = await mf.ready;
+	const db = () => mf.getD1Database("DB", "techflunky-dispatch");
+	const database = await db();
+	const statements = [...migrationSql(), ...(options.seedSql ? splitSql(options.seedSql) : [])];
+	await database.batch(statements.map((statement) => database.prepare(statement)));
+	return { url, mf, db, dispose: () => mf.dispose() };
+}

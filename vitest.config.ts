@@ -1,0 +1,112 @@
+/**
+ * Test projects:
+ * - unit: pure logic (`*.unit.test.ts`), plain Node, no runtime.
+ * - dispatch, user, consumers: each Worker's tests inside workerd through @cloudflare/vitest-plugin,
+ *   with the Worker's own Wrangler config, D1 migrations applied in a setup file.
+ * - e2e: the whole local topology started as a client sees it (HTTP and WebSocket).
+ */
+import { randomBytes } from "node:crypto";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { bundleWorker } from "./scripts/bundle.ts";
+
+const migrations = await readD1Migrations("./migrations");
+
+// The dispatch project binds the user Worker as an auxiliary Worker, which Miniflare loads as a
+// bundle; build it before the pool reads its options.
+await bundleWorker("workers/user/index.ts", ".wrangler/test-build/user/index.js");
+
+/** Fresh secrets for every run, so no test depends on a developer's .dev.vars. */
+const testSecrets = {
+	JWT_SECRET: randomBytes(32).toString("hex"),
+	TENANT_CONTEXT_SECRET: randomBytes(32).toString("hex"),
+	PASSWORD_PEPPER: randomBytes(32).toString("hex"),
+	ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+	STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString("hex")}`,
+	STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString("base64")}`,
+	MAILERSEND_API_KEY: `mlsn.test_${randomBytes(12).toString("hex")}`,
+};
+
+const DATABASE_ID = "00000000-0000-4000-8000-000000000001";
+
+export default defineConfig({
+	test: {
+		projects: [
+			{
+				test: {
+					name: "unit",
+					include: ["**/*.unit.test.ts"],
+					exclude: ["node_modules/**"],
+					environment: "node",
+				},
+			},
+			{
+				plugins: [
+					cloudflareTest({
+						wrangler: { configPath: "./wrangler.toml" },
+						miniflare: {
+							bindings: { ...testSecrets, TEST_MIGRATIONS: migrations },
+							workers: [
+								{
+									// The user Worker behind the USER_WORKER service binding, bundled by the
+									// global setup (auxiliary Workers cannot read a Wrangler config).
+									name: "techflunky-user-worker",
+									modules: true,
+									scriptPath: "./.wrangler/test-build/user/index.js",
+									compatibilityDate: "2026-10-01",
+									d1Databases: { DB: DATABASE_ID },
+									bindings: { TENANT_CONTEXT_SECRET: testSecrets.TENANT_CONTEXT_SECRET },
+								},
+							],
+						},
+					}),
+				],
+				test: {
+					name: "dispatch",
+					include: ["workers/dispatch/**/*.test.ts", "durable-objects/**/*.test.ts"],
+					exclude: ["**/*.unit.test.ts"],
+					setupFiles: ["./test/workerd/apply-migrations.ts"],
+				},
+			},
+			{
+				plugins: [
+					cloudflareTest({
+						wrangler: { configPath: "./workers/user/wrangler.toml" },
+						miniflare: { bindings: { ...testSecrets, TEST_MIGRATIONS: migrations } },
+					}),
+				],
+				test: {
+					name: "user",
+					include: ["workers/user/**/*.test.ts"],
+					exclude: ["**/*.unit.test.ts"],
+					setupFiles: ["./test/workerd/apply-migrations.ts"],
+				},
+			},
+			{
+				plugins: [
+					cloudflareTest({
+						wrangler: { configPath: "./workers/consumers/wrangler.toml" },
+						miniflare: { bindings: { ...testSecrets, TEST_MIGRATIONS: migrations } },
+					}),
+				],
+				test: {
+					name: "consumers",
+					include: ["workers/consumers/**/*.test.ts"],
+					exclude: ["**/*.unit.test.ts"],
+					setupFiles: ["./test/workerd/apply-migrations.ts"],
+				},
+			},
+			{
+				test: {
+					name: "e2e",
+					include: ["test/e2e/**/*.e2e.test.ts"],
+					environment: "node",
+					testTimeout: 60_000,
+					hookTimeout: 120_000,
+					// One topology per file; files run one at a time on this 2-core machine.
+					fileParallelism: false,
+				},
+			},
+		],
+	},
+});

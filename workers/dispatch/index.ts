@@ -1,0 +1,9 @@
+/** Dispatch Worker entry: wires the Hono app and re-exports the Durable Object classes it hosts. */
+import { app } from "./app.ts";
+
+export { NegotiationRoom } from "../../durable-objects/negotiation-room/negotiation-room.ts";
+export { TenantObject } from "../../durable-objects/tenant/tenant-object.ts";
+
+export default {
+	fetch: app.fetch,
+} satisfies ExportedHandler<DispatchEnv>;

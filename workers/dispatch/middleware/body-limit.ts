@@ -1,0 +1,29 @@
+/**
+ * Request body limits: 1 MiB for everything, 25 MiB only for attachment uploads. Bodies without
+ * a Content-Length are counted as they stream, so a chunked upload cannot slip past.
+ */
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { HttpProblem } from "../../../shared/http/problem.ts";
+import type { DispatchHono } from "../types.ts";
+
+export const JSON_LIMIT_BYTES = 1024 * 1024;
+export const UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024;
+
+const uploadPath = /^\/api\/v1\/listings\/[^/]+\/attachments\/[^/]+$/;
+
+function limit(maxSize: number) {
+	return bodyLimit({
+		maxSize,
+		onError: () => {
+			throw new HttpProblem({ reason: "payload_too_large", limitBytes: maxSize });
+		},
+	});
+}
+
+const jsonLimit = limit(JSON_LIMIT_BYTES);
+const uploadLimit = limit(UPLOAD_LIMIT_BYTES);
+
+export const bodyLimits = createMiddleware<DispatchHono>((c, next) =>
+	c.req.method === "PUT" && uploadPath.test(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next),
+);

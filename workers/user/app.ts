@@ -1,0 +1,12 @@
+/** The user Worker's Hono app, built once at module scope; one sub-app per feature. */
+import { Hono } from "hono";
+import { notFoundProblem, onProblem } from "../../shared/http/problem.ts";
+import { listings } from "./listings/routes.ts";
+import { requireTenantContext } from "./tenant-context.ts";
+import type { UserHono } from "./types.ts";
+
+export const app = new Hono<UserHono>()
+	.use(requireTenantContext)
+	.route("/api/v1/listings", listings)
+	.notFound(notFoundProblem)
+	.onError(onProblem);

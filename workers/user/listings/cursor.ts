@@ -1,0 +1,24 @@
+/**
+ * Opaque, stable pagination cursors: the (published_at, id) of the last item on a page. Because
+ * the order is total and the cursor names a position rather than an offset, pages never skip or
+ * repeat an item while listings are added.
+ */
+import { z } from "zod";
+import { fromBase64Url, toBase64Url, utf8 } from "../../../shared/encoding.ts";
+
+const positionSchema = z.tuple([z.string().min(1).max(40), z.string().min(1).max(64)]);
+export type Position = z.infer<typeof positionSchema>;
+
+export function encodeCursor(position: Position): string {
+	return toBase64Url(utf8.encode(JSON.stringify(position)));
+}
+
+/** `null` when the cursor is not one we issued. */
+export function decodeCursor(cursor: string): Position | null {
+	try {
+		const parsed = positionSchema.safeParse(JSON.parse(utf8.decode(fromBase64Url(cursor))));
+		return parsed.success ? parsed.data : null;
+	} catch {
+		return null;
+	}
+}

@@ -1,0 +1,15 @@
+/**
+ * The user Worker's gate: no request is served without a tenant context signed by the dispatch
+ * Worker. A misrouted or forged request is refused before any handler runs.
+ */
+import { createMiddleware } from "hono/factory";
+import { HttpProblem } from "../../shared/http/problem.ts";
+import { HEADER, verifyTenantContext } from "../../shared/tenant-context.ts";
+import type { UserHono } from "./types.ts";
+
+export const requireTenantContext = createMiddleware<UserHono>(async (c, next) => {
+	const context = await verifyTenantContext(c.req.header(HEADER), c.env.TENANT_CONTEXT_SECRET, Date.now());
+	if (!context) throw new HttpProblem({ reason: "forbidden", detail: "This request did not come through the platform." });
+	c.set("tenant", context);
+	await next();
+});
