@@ -15,6 +15,8 @@ const migrations = await readD1Migrations("./migrations");
 // The dispatch project binds the user Worker as an auxiliary Worker, which Miniflare loads as a
 // bundle; build it before the pool reads its options.
 await bundleWorker("workers/user/index.ts", ".wrangler/test-build/user/index.js");
+// The user project binds the Durable Objects that the dispatch Worker's script hosts.
+await bundleWorker("workers/dispatch/index.ts", ".wrangler/test-build/dispatch/index.js");
 
 /** Fresh secrets for every run, so no test depends on a developer's .dev.vars. */
 const testSecrets = {
@@ -72,7 +74,22 @@ export default defineConfig({
 				plugins: [
 					cloudflareTest({
 						wrangler: { configPath: "./workers/user/wrangler.toml" },
-						miniflare: { bindings: { ...testSecrets, TEST_MIGRATIONS: migrations } },
+						miniflare: {
+							bindings: { ...testSecrets, TEST_MIGRATIONS: migrations },
+							workers: [
+								{
+									name: "techflunky-dispatch",
+									modules: true,
+									scriptPath: "./.wrangler/test-build/dispatch/index.js",
+									compatibilityDate: "2026-10-01",
+									durableObjects: {
+										TenantObject: { className: "TenantObject", useSQLite: true },
+										NegotiationRoom: { className: "NegotiationRoom", useSQLite: true },
+									},
+									bindings: testSecrets,
+								},
+							],
+						},
 					}),
 				],
 				test: {

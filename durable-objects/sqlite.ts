@@ -41,8 +41,6 @@ export function migrate(storage: DurableObjectStorage, migrations: readonly Migr
 
 /** `query(sql)\`SELECT * FROM t WHERE id = ${id}\`` → rows, with every value bound. */
 export function query(sql: SqlStorage) {
-	return <T extends Record<string, SqlStorageValue>>(
-		strings: TemplateStringsArray,
-		...values: SqlValue[]
-	): T[] => sql.exec<T>(strings.join("?"), ...values).toArray();
+	return <T extends Record<string, SqlStorageValue>>(strings: TemplateStringsArray, ...values: SqlValue[]): T[] =>
+		sql.exec<T>(strings.join("?"), ...values).toArray();
 }

@@ -4,7 +4,7 @@
  * per `kind` in the consumer.
  */
 import { z } from "zod";
-import { eventId, isoTime, sendAll, tenantId } from "./envelope.ts";
+import { eventId, isoTime, type QueueProducer, sendAll, tenantId } from "./envelope.ts";
 
 export const auditJobSchema = z
 	.object({
@@ -23,6 +23,9 @@ export const backofficeJobSchema = z.discriminatedUnion("kind", [auditJobSchema]
 
 export type BackofficeJob = z.infer<typeof backofficeJobSchema>;
 
-export function sendBackofficeJobs(queue: Queue, jobs: BackofficeJob[]): Promise<void> {
-	return sendAll(queue, jobs.map((job) => backofficeJobSchema.parse(job)));
+export function sendBackofficeJobs(queue: QueueProducer, jobs: BackofficeJob[]): Promise<void> {
+	return sendAll(
+		queue,
+		jobs.map((job) => backofficeJobSchema.parse(job)),
+	);
 }

@@ -1,6 +1,6 @@
 /** `offer-events`: every change to an offer thread, produced by its NegotiationRoom. */
 import { z } from "zod";
-import { cents, eventId, isoTime, sendAll, tenantId } from "./envelope.ts";
+import { cents, eventId, isoTime, type QueueProducer, sendAll, tenantId } from "./envelope.ts";
 
 export const offerEventTypes = [
 	"offer.created",
@@ -31,6 +31,9 @@ export const offerEventSchema = z
 
 export type OfferEvent = z.infer<typeof offerEventSchema>;
 
-export function sendOfferEvents(queue: Queue, events: OfferEvent[]): Promise<void> {
-	return sendAll(queue, events.map((event) => offerEventSchema.parse(event)));
+export function sendOfferEvents(queue: QueueProducer, events: OfferEvent[]): Promise<void> {
+	return sendAll(
+		queue,
+		events.map((event) => offerEventSchema.parse(event)),
+	);
 }

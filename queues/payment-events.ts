@@ -1,6 +1,6 @@
 /** `payment-events`: checkout sessions, Stripe confirmations, refunds and disputes. */
 import { z } from "zod";
-import { cents, eventId, isoTime, sendAll, tenantId } from "./envelope.ts";
+import { cents, eventId, isoTime, type QueueProducer, sendAll, tenantId } from "./envelope.ts";
 
 export const paymentEventTypes = [
 	"payment.checkout_created",
@@ -27,6 +27,9 @@ export const paymentEventSchema = z
 
 export type PaymentEvent = z.infer<typeof paymentEventSchema>;
 
-export function sendPaymentEvents(queue: Queue, events: PaymentEvent[]): Promise<void> {
-	return sendAll(queue, events.map((event) => paymentEventSchema.parse(event)));
+export function sendPaymentEvents(queue: QueueProducer, events: PaymentEvent[]): Promise<void> {
+	return sendAll(
+		queue,
+		events.map((event) => paymentEventSchema.parse(event)),
+	);
 }

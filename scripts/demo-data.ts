@@ -177,7 +177,9 @@ export async function demoDataSql(pepper: string, now = new Date()): Promise<str
 	}
 	for (const listing of listings) {
 		const published =
-			listing.status === "active" ? new Date(now.getTime() - listing.publishedDaysAgo * 86_400_000).toISOString() : null;
+			listing.status === "active"
+				? new Date(now.getTime() - listing.publishedDaysAgo * 86_400_000).toISOString()
+				: null;
 		statements.push(
 			`INSERT OR IGNORE INTO listings (id, seller_tenant_id, title, summary, description, category, asking_price_cents, currency, tech_stack, mrr_cents, revenue_cents, monthly_visitors, age_months, status, created_at, updated_at, published_at) VALUES (${[
 				quote(`lst_${stableHex(`listing:${listing.key}`)}`),

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const DEFAULT_STATE_DIR = ".wrangler/state";
+/** Where local state lives; TECHFLUNKY_STATE_DIR moves it (the `npm start` test uses a temp dir). */
+export const DEFAULT_STATE_DIR = process.env.TECHFLUNKY_STATE_DIR ?? ".wrangler/state";
 
 function wrangler(args: string[]): string {
 	return execFileSync("wrangler", args, {

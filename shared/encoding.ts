@@ -20,7 +20,7 @@ export const utf8 = {
 	decode: (bytes: Uint8Array): string => new TextDecoder().decode(bytes),
 };
 
-/** Random identifier with a readable prefix, e.g. `lst_3f9c…` (128 bits of randomness). */
+/** Random identifier with a readable prefix, e.g. `lst_3f9c…` (122 random bits: a v4 UUID without dashes). */
 export function newId(prefix: string): string {
 	return `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
 }

@@ -29,12 +29,19 @@ async function derive(
 	const material = await crypto.subtle.importKey("raw", await peppered(password, pepper), "PBKDF2", false, [
 		"deriveBits",
 	]);
-	const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, material, HASH_BITS);
+	const bits = await crypto.subtle.deriveBits(
+		{ name: "PBKDF2", hash: "SHA-256", salt, iterations },
+		material,
+		HASH_BITS,
+	);
 	return new Uint8Array(bits);
 }
 
 export async function hashPassword(password: string, pepper: string, iterations = PBKDF2_ITERATIONS): Promise<string> {
-	if (iterations > PBKDF2_ITERATIONS) throw new Error("PBKDF2 iterations above the Workers cap");
+	if (!Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_ITERATIONS) {
+		throw new Error(`PBKDF2 iterations must be a whole number from 1 to ${PBKDF2_ITERATIONS}`);
+	}
+	if (!pepper) throw new Error("PASSWORD_PEPPER is empty");
 	const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
 	const hash = await derive(password, pepper, salt, iterations);
 	return `${ALGORITHM}$${iterations}$${toBase64Url(salt)}$${toBase64Url(hash)}`;
@@ -56,7 +63,7 @@ export interface PasswordCheck {
 
 export async function verifyPassword(password: string, stored: string, pepper: string): Promise<PasswordCheck> {
 	const [algorithm, iterationsText, saltText, hashText, extra] = stored.split("$");
-	const iterations = Number(iterationsText);
+	const iterations = /^[1-9]\d{0,6}$/.test(iterationsText ?? "") ? Number(iterationsText) : Number.NaN;
 	if (
 		algorithm !== ALGORITHM ||
 		extra !== undefined ||
@@ -68,8 +75,16 @@ export async function verifyPassword(password: string, stored: string, pepper: s
 	) {
 		return { valid: false, needsRehash: false };
 	}
-	const expected = fromBase64Url(hashText);
-	const actual = await derive(password, pepper, fromBase64Url(saltText), iterations);
+	let salt: Uint8Array<ArrayBuffer>;
+	let expected: Uint8Array;
+	try {
+		salt = fromBase64Url(saltText);
+		expected = fromBase64Url(hashText);
+	} catch {
+		// A corrupt stored hash is a failed login, never a server error.
+		return { valid: false, needsRehash: false };
+	}
+	const actual = await derive(password, pepper, salt, iterations);
 	const valid = equalBytes(actual, expected);
 	return { valid, needsRehash: valid && iterations < PBKDF2_ITERATIONS };
 }

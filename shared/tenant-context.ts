@@ -53,12 +53,10 @@ export async function verifyTenantContext(
 	const [payload, mac, extra] = header.split(".");
 	if (!payload || !mac || extra !== undefined) return null;
 	try {
-		const valid = await crypto.subtle.verify(
-			"HMAC",
-			await hmacKey(secret),
-			fromBase64Url(mac),
-			utf8.encode(payload),
-		);
+		const macBytes = fromBase64Url(mac);
+		// Base64url leaves spare bits in the last character; accept only the canonical spelling.
+		if (toBase64Url(macBytes) !== mac) return null;
+		const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), macBytes, utf8.encode(payload));
 		if (!valid) return null;
 		const parsed = tenantContextSchema.safeParse(JSON.parse(utf8.decode(fromBase64Url(payload))));
 		if (!parsed.success) return null;

@@ -98,7 +98,7 @@ function describe(problem: Problem): { status: number; title: string; detail: st
 			return {
 				status: 429,
 				title: "Too Many Requests",
-				detail: `Rate limit exceeded; retry in ${problem.retryAfterSeconds} s.`,
+				detail: `Rate limit exceeded; retry in ${Math.max(1, Math.ceil(problem.retryAfterSeconds))} s.`,
 			};
 		case "internal":
 			return {
@@ -138,15 +138,12 @@ export function problemBody(problem: Problem, instance?: string): ProblemBody {
 	return body;
 }
 
-export function problemResponse(
-	problem: Problem,
-	init: { instance?: string; headers?: HeadersInit } = {},
-): Response {
+export function problemResponse(problem: Problem, init: { instance?: string; headers?: HeadersInit } = {}): Response {
 	const body = problemBody(problem, init.instance);
 	const headers = new Headers(init.headers);
 	headers.set("Content-Type", "application/problem+json");
 	if (problem.reason === "rate_limited") {
-		headers.set("Retry-After", String(problem.retryAfterSeconds));
+		headers.set("Retry-After", String(Math.max(1, Math.ceil(problem.retryAfterSeconds))));
 	}
 	return new Response(JSON.stringify(body), { status: body.status, headers });
 }

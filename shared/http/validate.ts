@@ -36,10 +36,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
 	try {
 		body = await c.req.json();
 	} catch (cause) {
-		throw new HttpProblem(
-			{ reason: "bad_request", detail: "The request body is not valid JSON." },
-			{ cause },
-		);
+		throw new HttpProblem({ reason: "bad_request", detail: "The request body is not valid JSON." }, { cause });
 	}
 	return parseWith(schema, body, "The request body is not valid.");
 }

@@ -55,15 +55,17 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 			const scriptPath = join(ROOT, ".wrangler/topology", worker.name, "index.js");
 			await bundleWorker(join(ROOT, worker.entry), scriptPath);
 			// The bundle is one module, so Wrangler's module rules and root path do not apply.
-			const { modulesRules: _rules, rootPath: _root, ...workerOptions } = unstable_getMiniflareWorkerOptions(
-				join(ROOT, worker.config),
-			).workerOptions;
+			const {
+				modulesRules: _rules,
+				rootPath: _root,
+				...workerOptions
+			} = unstable_getMiniflareWorkerOptions(join(ROOT, worker.config)).workerOptions;
 			return {
 				...workerOptions,
 				name: worker.name,
 				modules: true,
 				scriptPath,
-				bindings: { ...workerOptions.bindings, ...options.secrets },
+				bindings: { ...(workerOptions.bindings as Record<string, unknown> | undefined), ...options.secrets },
 			};
 		}),
 	);

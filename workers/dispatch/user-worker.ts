@@ -49,11 +49,7 @@ export function userWorkerGateway(env: DispatchEnv): UserWorkerGateway {
 }
 
 /** The request the user Worker receives: same method, path and body; signed context; no credentials. */
-export async function toUserWorkerRequest(
-	original: Request,
-	context: TenantContext,
-	secret: string,
-): Promise<Request> {
+export async function toUserWorkerRequest(original: Request, context: TenantContext, secret: string): Promise<Request> {
 	const headers = new Headers(original.headers);
 	headers.delete("Authorization");
 	headers.delete("Cookie");

@@ -9,7 +9,8 @@ import type { UserHono } from "./types.ts";
 
 export const requireTenantContext = createMiddleware<UserHono>(async (c, next) => {
 	const context = await verifyTenantContext(c.req.header(HEADER), c.env.TENANT_CONTEXT_SECRET, Date.now());
-	if (!context) throw new HttpProblem({ reason: "forbidden", detail: "This request did not come through the platform." });
+	if (!context)
+		throw new HttpProblem({ reason: "forbidden", detail: "This request did not come through the platform." });
 	c.set("tenant", context);
 	await next();
 });

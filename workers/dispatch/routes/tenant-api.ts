@@ -1,7 +1,7 @@
 /** `/api/v1/*` that is not a platform route: forwarded to the tenant's user Worker. */
 import { Hono } from "hono";
-import { toUserWorkerRequest, userWorkerGateway } from "../user-worker.ts";
 import type { DispatchHono } from "../types.ts";
+import { toUserWorkerRequest, userWorkerGateway } from "../user-worker.ts";
 
 export const tenantApi = new Hono<DispatchHono>().all("/*", async (c) => {
 	const tenant = c.get("tenant");

@@ -4,7 +4,16 @@
  */
 import { z } from "zod";
 
-export const categories = ["saas", "ecommerce", "marketplace", "content", "mobile_app", "ai", "agency", "other"] as const;
+export const categories = [
+	"saas",
+	"ecommerce",
+	"marketplace",
+	"content",
+	"mobile_app",
+	"ai",
+	"agency",
+	"other",
+] as const;
 
 /** Columns the public view selects; confidential columns are deliberately absent. */
 export const PUBLIC_COLUMNS = `id, seller_tenant_id, title, summary, description, category, asking_price_cents,

@@ -30,10 +30,13 @@ const browseQuery = z
 			.optional(),
 	})
 	.strict()
-	.refine((query) => query.min_price === undefined || query.max_price === undefined || query.min_price <= query.max_price, {
-		message: "min_price must not exceed max_price",
-		path: ["min_price"],
-	});
+	.refine(
+		(query) => query.min_price === undefined || query.max_price === undefined || query.min_price <= query.max_price,
+		{
+			message: "min_price must not exceed max_price",
+			path: ["min_price"],
+		},
+	);
 
 const listingParams = z.object({ id: z.string().regex(/^lst_[0-9a-f]{32}$/) });
 
@@ -76,7 +79,8 @@ export const listings = new Hono<UserHono>()
 			.all();
 		const items = results.slice(0, query.limit).map(toPublicListing);
 		const last = items.at(-1);
-		const next_cursor = results.length > query.limit && last?.published_at ? encodeCursor([last.published_at, last.id]) : null;
+		const next_cursor =
+			results.length > query.limit && last?.published_at ? encodeCursor([last.published_at, last.id]) : null;
 		return c.json({ items, next_cursor });
 	})
 	.get("/:id", async (c) => {

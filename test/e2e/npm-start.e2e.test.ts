@@ -1,0 +1,78 @@
+/**
+ * `npm start` itself: local secrets, migrations, demo data and every Worker in one `wrangler dev`,
+ * answering on its port within a minute. Runs against a temporary state directory and port.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+let child: ChildProcess;
+let base: string;
+let stateDir: string;
+let output = "";
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.listen(0, "127.0.0.1", () => {
+			const address = server.address();
+			server.close(() =>
+				typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+			);
+		});
+	});
+}
+
+beforeAll(async () => {
+	const port = await freePort();
+	base = `http://127.0.0.1:${port}`;
+	stateDir = mkdtempSync(join(tmpdir(), "techflunky-start-"));
+	child = spawn("node", ["scripts/start.ts", "--show-interactive-dev-session=false"], {
+		env: { ...process.env, PORT: String(port), TECHFLUNKY_STATE_DIR: stateDir, CI: "true" },
+		stdio: ["ignore", "pipe", "pipe"],
+		detached: true,
+	});
+	child.stdout?.on("data", (chunk) => (output += chunk));
+	child.stderr?.on("data", (chunk) => (output += chunk));
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		try {
+			if ((await fetch(`${base}/healthz`)).ok) break;
+		} catch {
+			// not listening yet
+		}
+		if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+});
+
+afterAll(async () => {
+	if (child?.pid) {
+		try {
+			process.kill(-child.pid, "SIGTERM");
+		} catch {
+			// already gone
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe("npm start", () => {
+	it("serves /healthz with the security headers", async () => {
+		const res = await fetch(`${base}/healthz`);
+		expect(await res.json()).toEqual({ status: "ok" });
+		expect(res.headers.get("X-Request-Id")).toBeTruthy();
+		expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+	});
+
+	it("serves the demo marketplace through the user Worker", async () => {
+		const res = await fetch(`${base}/api/v1/listings`);
+		expect(res.status).toBe(200);
+		const page = (await res.json()) as { items: unknown[] };
+		expect(page.items).toHaveLength(6);
+	});
+});
