@@ -119,9 +119,7 @@ describe("verifyPassword", () => {
 		},
 	);
 
-	// Known bug: verifyPassword decodes salt and hash without catching the decoder's error, so a
-	// stored string with non-base64url characters rejects instead of answering invalid. Remove
-	// `.fails` once it is fixed.
+	// A corrupt stored hash must be a failed login, never an exception (a 500 at login).
 	it("treats a stored hash whose salt is not base64url as invalid", async () => {
 		expect(await verifyPassword("pw", "pbkdf2-sha256$1000$not*base64$abcd", PEPPER)).toEqual({
 			valid: false,

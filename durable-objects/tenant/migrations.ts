@@ -12,4 +12,19 @@ export const migrations: readonly Migration[] = [
 			)`);
 		},
 	},
+	{
+		version: 2,
+		name: "rate_limit_buckets_and_settings",
+		up: (sql) => {
+			sql.exec(`CREATE TABLE buckets (
+				key TEXT PRIMARY KEY,
+				tokens REAL NOT NULL,
+				updated_at INTEGER NOT NULL
+			)`);
+			sql.exec(`CREATE TABLE settings (
+				key TEXT PRIMARY KEY,
+				value TEXT NOT NULL
+			)`);
+		},
+	},
 ];

@@ -6,7 +6,12 @@ const worker = (exports as unknown as { default: Fetcher }).default;
 const bindings = env as unknown as DispatchEnv;
 const SELLER = "seller_00000000000000000000000000000042";
 
-const call = (path: string, init?: RequestInit) => worker.fetch(`https://techflunky.com${path}`, init);
+/** Each call from its own client IP, so these tests never meet the anonymous rate limit. */
+const call = (path: string, init: RequestInit = {}) => {
+	const headers = new Headers(init.headers);
+	headers.set("CF-Connecting-IP", `192.0.2.${Math.floor(Math.random() * 250) + 1}-${crypto.randomUUID()}`);
+	return worker.fetch(`https://techflunky.com${path}`, { ...init, headers });
+};
 
 function expectSecurityHeaders(res: Response) {
 	expect(res.headers.get("Strict-Transport-Security")).toMatch(/max-age=\d+/);

@@ -1,12 +1,13 @@
 /**
  * The dispatch Worker's Hono app, built once at module scope. Order matters: request context and
- * security headers wrap everything (errors included), then body limits, tenant resolution,
- * analytics, and the routes.
+ * security headers wrap everything (errors included), then analytics, body limits, tenant
+ * resolution, the rate limit, and the routes.
  */
 import { Hono } from "hono";
 import { notFoundProblem, onProblem } from "../../shared/http/problem.ts";
 import { requestAnalytics } from "./middleware/analytics.ts";
 import { bodyLimits } from "./middleware/body-limit.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext, securityHeaders } from "./middleware/request-context.ts";
 import { platform } from "./routes/platform.ts";
 import { tenantApi } from "./routes/tenant-api.ts";
@@ -28,6 +29,7 @@ export const app = new Hono<DispatchHono>()
 		});
 		await next();
 	})
+	.use(rateLimit)
 	.route("/", platform)
 	.route("/api/v1", tenantApi)
 	.notFound(notFoundProblem)

@@ -1,0 +1,88 @@
+/**
+ * Access tokens: HS256 JWTs through jose, with the algorithm pinned and every claim required.
+ *
+ * A token is only half of authentication: its `sid` names a session record in the tenant's
+ * Durable Object, checked on every request, so logout, password change and suspension revoke it
+ * at once even though the token itself stays valid until `exp`.
+ */
+import { errors, jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
+import { utf8 } from "../encoding.ts";
+
+export const ISSUER = "https://techflunky.com";
+export const AUDIENCE = "techflunky-api";
+export const TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+/** Anything longer is not a token we issued; refuse it before parsing. */
+export const MAX_TOKEN_LENGTH = 2048;
+
+export const tokenRoles = ["seller", "buyer", "investor", "admin"] as const;
+export type TokenRole = (typeof tokenRoles)[number];
+
+const claimsSchema = z.object({
+	iss: z.literal(ISSUER),
+	aud: z.union([z.literal(AUDIENCE), z.array(z.string()).refine((aud) => aud.includes(AUDIENCE))]),
+	sub: z.string().regex(/^usr_[0-9a-f]{32}$/),
+	tid: z.string().regex(/^(seller|buyer|investor|admin)_[0-9a-z]{1,40}$/),
+	role: z.enum(tokenRoles),
+	sid: z.string().regex(/^ses_[0-9a-f]{32}$/),
+	jti: z.string().min(1).max(64),
+	iat: z.number().int(),
+	exp: z.number().int(),
+});
+
+export type TokenClaims = z.infer<typeof claimsSchema>;
+
+export interface TokenSubject {
+	userId: string;
+	tenantId: string;
+	role: TokenRole;
+	sessionId: string;
+}
+
+function key(secret: string): Uint8Array<ArrayBuffer> {
+	if (secret.length < 32) throw new Error("JWT_SECRET must be at least 32 characters");
+	return utf8.encode(secret);
+}
+
+export async function issueToken(
+	subject: TokenSubject,
+	secret: string,
+	now: number,
+): Promise<{ token: string; expiresAt: number }> {
+	const iat = Math.floor(now / 1000);
+	const exp = iat + TOKEN_TTL_SECONDS;
+	const token = await new SignJWT({ tid: subject.tenantId, role: subject.role, sid: subject.sessionId })
+		.setProtectedHeader({ alg: "HS256", typ: "JWT" })
+		.setIssuer(ISSUER)
+		.setAudience(AUDIENCE)
+		.setSubject(subject.userId)
+		.setJti(subject.sessionId)
+		.setIssuedAt(iat)
+		.setExpirationTime(exp)
+		.sign(key(secret));
+	return { token, expiresAt: exp * 1000 };
+}
+
+/**
+ * The verified claims, or `null` for anything else: a bad signature, another algorithm (`none`,
+ * HS512 with the same secret, RS256), a wrong issuer or audience, an expired token, a missing
+ * claim, an oversized token. Every jose error is a 401 to the caller.
+ */
+export async function verifyToken(token: string, secret: string, now: number): Promise<TokenClaims | null> {
+	if (token.length > MAX_TOKEN_LENGTH) return null;
+	try {
+		const { payload } = await jwtVerify(token, key(secret), {
+			algorithms: ["HS256"],
+			issuer: ISSUER,
+			audience: AUDIENCE,
+			requiredClaims: ["sub", "tid", "role", "sid", "jti", "iat", "exp"],
+			currentDate: new Date(now),
+			typ: "JWT",
+		});
+		const claims = claimsSchema.safeParse(payload);
+		return claims.success ? claims.data : null;
+	} catch (error) {
+		if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
+		throw error;
+	}
+}

@@ -1,0 +1,70 @@
+/**
+ * The rate-limit policies of DESIGN §3, as data, and the per-tenant override an admin may set.
+ *
+ * Auth endpoints have their own, stricter buckets, keyed both per client IP and per account, so a
+ * credential-stuffing run is slowed whichever of the two it rotates. Those are deliberately not
+ * overridable: raising them would reopen the brute-force window they exist to close.
+ */
+import { z } from "zod";
+import type { Role } from "../tenant-context.ts";
+import type { BucketPolicy } from "./token-bucket.ts";
+
+const policy = (name: string, limit: number, windowSeconds: number, burst: number): BucketPolicy =>
+	Object.freeze({ name, limit, windowSeconds, burst });
+
+export const sellerPolicy = policy("seller", 1000, 3600, 100);
+export const buyerPolicy = policy("buyer", 500, 3600, 50);
+export const investorPolicy = policy("investor", 500, 3600, 50);
+/** Anonymous callers, one bucket per client IP. */
+export const anonymousPolicy = policy("anonymous", 100, 3600, 20);
+export const adminPolicy = policy("admin", 10_000, 3600, 1000);
+/** Auth endpoints (sign-in, sign-up, password reset), one bucket per client IP. */
+export const authPerIpPolicy = policy("auth-ip", 10, 900, 10);
+/** Auth endpoints, one bucket per account being signed in to, whatever the IP. */
+export const authPerAccountPolicy = policy("auth-account", 10, 900, 5);
+
+const byRole: Readonly<Record<Role, BucketPolicy>> = {
+	seller: sellerPolicy,
+	buyer: buyerPolicy,
+	investor: investorPolicy,
+	admin: adminPolicy,
+	guest: anonymousPolicy,
+};
+
+export function policyForRole(role: Role): BucketPolicy {
+	return byRole[role];
+}
+
+/**
+ * An admin's override of a tenant's limits. Bounded so that a typo cannot switch limiting off in
+ * practice (a million per hour is already far beyond any honest client) or lock a tenant out.
+ */
+export const limitOverrideSchema = z
+	.object({
+		limit: z.number().int().min(1).max(1_000_000),
+		windowSeconds: z.number().int().min(1).max(86_400),
+		burst: z.number().int().min(1).max(100_000),
+	})
+	.strict();
+
+export type LimitOverride = z.infer<typeof limitOverrideSchema>;
+
+/** A policy as it arrives over RPC: the same bounds as the numbers a policy may carry. */
+export const bucketPolicySchema = z
+	.object({
+		name: z
+			.string()
+			.min(1)
+			.max(64)
+			.regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
+		limit: z.number().int().min(1).max(1_000_000),
+		windowSeconds: z.number().int().min(1).max(86_400),
+		burst: z.number().int().min(1).max(100_000),
+	})
+	.strict();
+
+/** The policy with the override's numbers, keeping its name; the policy itself when there is none. */
+export function applyOverride(base: BucketPolicy, override: LimitOverride | null): BucketPolicy {
+	if (override === null) return base;
+	return { name: base.name, limit: override.limit, windowSeconds: override.windowSeconds, burst: override.burst };
+}
