@@ -5,10 +5,10 @@
  *   with the Worker's own Wrangler config, D1 migrations applied in a setup file.
  * - e2e: the whole local topology started as a client sees it (HTTP and WebSocket).
  */
-import { randomBytes } from "node:crypto";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { bundleWorker } from "./scripts/bundle.ts";
+import { testSecrets as randomTestSecrets } from "./test/topology/secrets.ts";
 
 const migrations = await readD1Migrations("./migrations");
 
@@ -19,15 +19,7 @@ await bundleWorker("workers/user/index.ts", ".wrangler/test-build/user/index.js"
 await bundleWorker("workers/dispatch/index.ts", ".wrangler/test-build/dispatch/index.js");
 
 /** Fresh secrets for every run, so no test depends on a developer's .dev.vars. */
-const testSecrets = {
-	JWT_SECRET: randomBytes(32).toString("hex"),
-	TENANT_CONTEXT_SECRET: randomBytes(32).toString("hex"),
-	PASSWORD_PEPPER: randomBytes(32).toString("hex"),
-	ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-	STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString("hex")}`,
-	STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString("base64")}`,
-	MAILERSEND_API_KEY: `mlsn.test_${randomBytes(12).toString("hex")}`,
-};
+const testSecrets = randomTestSecrets();
 
 const DATABASE_ID = "00000000-0000-4000-8000-000000000001";
 

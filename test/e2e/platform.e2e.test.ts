@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OfferEvent } from "../../queues/offer-events.ts";
 import { demoDataSql } from "../../scripts/demo-data.ts";
+import { testSecrets } from "../topology/secrets.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
-import { testSecrets } from "./secrets.ts";
 
 let topology: Topology;
 const url = (path: string) => new URL(path, topology.url);

@@ -1,7 +1,7 @@
-/** Random secrets for a topology under test. */
+/** Random secrets for Workers under test (workerd projects and the e2e topology). */
 import { randomBytes } from "node:crypto";
 
-export function testSecrets(): Record<string, string> {
+export function testSecrets() {
 	return {
 		JWT_SECRET: randomBytes(32).toString("hex"),
 		TENANT_CONTEXT_SECRET: randomBytes(32).toString("hex"),
