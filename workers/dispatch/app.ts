@@ -1,7 +1,7 @@
 /**
  * The dispatch Worker's Hono app, built once at module scope. Order matters: request context and
- * security headers wrap everything (errors included), then analytics, body limits, tenant
- * resolution, the rate limit, and the routes.
+ * security headers wrap everything (errors included), then analytics, tenant resolution, the
+ * rate limit, body limits, and the routes.
  */
 import { Hono } from "hono";
 import { notFoundProblem, onProblem } from "../../shared/http/problem.ts";
@@ -17,7 +17,6 @@ export const app = new Hono<DispatchHono>()
 	.use(requestContext)
 	.use(securityHeaders)
 	.use(requestAnalytics)
-	.use(bodyLimits)
 	.use(async (c, next) => {
 		// Until authentication lands every caller is an anonymous guest, keyed by IP.
 		c.set("tenant", {
@@ -30,6 +29,8 @@ export const app = new Hono<DispatchHono>()
 		await next();
 	})
 	.use(rateLimit)
+	// After the limit, so a refused caller never gets to stream a body at us.
+	.use(bodyLimits)
 	.route("/", platform)
 	.route("/api/v1", tenantApi)
 	.notFound(notFoundProblem)
