@@ -9,6 +9,18 @@ function namespace(get: DispatchNamespace["get"]): DispatchEnv {
 	return { DISPATCHER: { get } as DispatchNamespace } as DispatchEnv;
 }
 
+/** A namespace whose script throws `message` when called, as the platform does. */
+function failingNamespace(message: string): DispatchEnv {
+	return namespace(
+		() =>
+			({
+				fetch: async () => {
+					throw new Error(message);
+				},
+			}) as unknown as Fetcher,
+	);
+}
+
 async function problemOf(promise: Promise<unknown>) {
 	const error = await promise.then(
 		() => null,
@@ -34,30 +46,12 @@ describe("user Worker gateway", () => {
 	});
 
 	it("answers 404 when the tenant's script is missing from the namespace", async () => {
-		const gateway = userWorkerGateway(
-			namespace(
-				() =>
-					({
-						fetch: async () => {
-							throw new Error("Worker not found.");
-						},
-					}) as unknown as Fetcher,
-			),
-		);
+		const gateway = userWorkerGateway(failingNamespace("Worker not found."));
 		expect(await problemOf(gateway.fetch(new Request("https://x/"), "gone"))).toBe("not_found");
 	});
 
 	it("answers 502 when the user Worker fails", async () => {
-		const gateway = userWorkerGateway(
-			namespace(
-				() =>
-					({
-						fetch: async () => {
-							throw new Error("exceeded CPU");
-						},
-					}) as unknown as Fetcher,
-			),
-		);
+		const gateway = userWorkerGateway(failingNamespace("exceeded CPU"));
 		expect(await problemOf(gateway.fetch(new Request("https://x/"), "s"))).toBe("bad_gateway");
 	});
 
