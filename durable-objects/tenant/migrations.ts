@@ -27,4 +27,19 @@ export const migrations: readonly Migration[] = [
 			)`);
 		},
 	},
+	{
+		version: 3,
+		name: "sessions",
+		up: (sql) => {
+			// Revoked and expired rows stay (until pruned) so that re-opening an id never resurrects it.
+			sql.exec(`CREATE TABLE sessions (
+				id TEXT PRIMARY KEY,
+				user_id TEXT NOT NULL,
+				created_at INTEGER NOT NULL,
+				expires_at INTEGER NOT NULL,
+				revoked_at INTEGER
+			)`);
+			sql.exec("CREATE INDEX sessions_user_id ON sessions (user_id)");
+		},
+	},
 ];

@@ -9,7 +9,7 @@ import {
 	sellerPolicy,
 } from "../../shared/rate-limit/policies.ts";
 import type { BucketPolicy, RateLimitDecision } from "../../shared/rate-limit/token-bucket.ts";
-import type { TenantObject } from "./tenant-object.ts";
+import type { AdmitInput, TenantObject } from "./tenant-object.ts";
 
 const namespace = (env as unknown as { TenantObject: DurableObjectNamespace<TenantObject> }).TenantObject;
 const day = (iso: string) => Date.parse(`${iso}T12:00:00Z`);
@@ -45,7 +45,7 @@ describe("TenantObject", () => {
 		const versions = await runInDurableObject(stub, (_instance, state) =>
 			state.storage.sql.exec<{ version: number }>("SELECT version FROM _migrations ORDER BY version").toArray(),
 		);
-		expect(versions.map((row) => row.version)).toEqual([1, 2]);
+		expect(versions.map((row) => row.version)).toEqual([1, 2, 3]);
 	});
 });
 
@@ -189,5 +189,225 @@ describe("TenantObject rate limiting", () => {
 		expect(await rejectionOf(stub.consume("tenant", slow, T0, 1.5))).toBeInstanceOf(Error);
 		expect(await rejectionOf(stub.consume("tenant", slow, T0, 6))).toBeInstanceOf(Error);
 		expect(await stub.consume("tenant", slow, T0)).toMatchObject({ allowed: true, remaining: 4 });
+	});
+});
+
+const hex32 = () => crypto.randomUUID().replaceAll("-", "");
+const newSessionId = () => `ses_${hex32()}`;
+const newUserId = () => `usr_${hex32()}`;
+const HOUR = 3_600_000;
+
+/** One `slow` token from bucket "tenant" at `now`, on `session` (or anonymously). */
+const request = (session: AdmitInput["session"], now = T0): AdmitInput => ({
+	session,
+	key: "tenant",
+	policy: slow,
+	now,
+});
+
+/** A fresh tenant with one session open for an hour from T0. */
+async function tenantWithSession(): Promise<{ stub: Stub; session: { id: string; userId: string } }> {
+	const stub = namespace.getByName(`seller_${crypto.randomUUID()}`);
+	const session = { id: newSessionId(), userId: newUserId() };
+	expect(
+		await stub.openSession({ sessionId: session.id, userId: session.userId, now: T0, expiresAt: T0 + HOUR }),
+	).toEqual({ opened: true });
+	return { stub, session };
+}
+
+describe("TenantObject sessions and status", () => {
+	it("admits a request on an open session and spends a token", async () => {
+		const { stub, session } = await tenantWithSession();
+		expect(await stub.admit(request(session))).toMatchObject({
+			outcome: "admitted",
+			decision: { allowed: true, remaining: 4, policy: slow },
+		});
+		expect(await stub.admit(request(session))).toMatchObject({ outcome: "admitted", decision: { remaining: 3 } });
+	});
+
+	it("refuses an unknown session without spending a token", async () => {
+		const { stub, session } = await tenantWithSession();
+		expect(await stub.admit(request({ id: newSessionId(), userId: session.userId }))).toEqual({
+			outcome: "unauthenticated",
+		});
+		expect(await stub.admit(request(session))).toMatchObject({ outcome: "admitted", decision: { remaining: 4 } });
+	});
+
+	it("refuses a revoked session without spending a token", async () => {
+		const { stub, session } = await tenantWithSession();
+		expect(await stub.revokeSession(session.id, T0)).toBe(true);
+		expect(await stub.revokeSession(session.id, T0)).toBe(false);
+		expect(await stub.admit(request(session))).toEqual({ outcome: "unauthenticated" });
+		expect(await stub.admit(request(null))).toMatchObject({ outcome: "admitted", decision: { remaining: 4 } });
+	});
+
+	it("refuses a session from the instant it expires without spending a token", async () => {
+		const { stub, session } = await tenantWithSession();
+		expect(await stub.admit(request(session, T0 + HOUR - 1))).toMatchObject({ outcome: "admitted" });
+		expect(await stub.admit(request(session, T0 + HOUR))).toEqual({ outcome: "unauthenticated" });
+		// Only 1 ms of refill since the admitted request, far less than a token.
+		expect(await stub.admit(request(null, T0 + HOUR))).toMatchObject({ decision: { remaining: 3 } });
+		expect(await stub.admit(request(session, T0 + 2 * HOUR))).toEqual({ outcome: "unauthenticated" });
+	});
+
+	it("refuses a session presented for another user without spending a token", async () => {
+		const { stub, session } = await tenantWithSession();
+		expect(await stub.admit(request({ id: session.id, userId: newUserId() }))).toEqual({
+			outcome: "unauthenticated",
+		});
+		expect(await stub.admit(request(session))).toMatchObject({ outcome: "admitted", decision: { remaining: 4 } });
+	});
+
+	it("does not resurrect a revoked session when it is opened again", async () => {
+		const { stub, session } = await tenantWithSession();
+		await stub.revokeSession(session.id, T0);
+		const reopen = { sessionId: session.id, userId: session.userId, now: T0, expiresAt: T0 + 2 * HOUR };
+		expect(await stub.openSession(reopen)).toEqual({ opened: true });
+		expect(await stub.admit(request(session))).toEqual({ outcome: "unauthenticated" });
+	});
+
+	it("revokes every session of a user except the one kept", async () => {
+		const stub = namespace.getByName(`seller_${crypto.randomUUID()}`);
+		const alice = newUserId();
+		const kept = { id: newSessionId(), userId: alice };
+		const others = [
+			{ id: newSessionId(), userId: alice },
+			{ id: newSessionId(), userId: alice },
+		];
+		const bobs = { id: newSessionId(), userId: newUserId() };
+		const all = [kept, ...others, bobs];
+		for (const s of all) await stub.openSession({ sessionId: s.id, userId: s.userId, now: T0, expiresAt: T0 + HOUR });
+		const outcomes = async () => (await Promise.all(all.map((s) => stub.admit(request(s))))).map((a) => a.outcome);
+
+		expect(await stub.revokeUserSessions(alice, T0, kept.id)).toBe(2);
+		expect(await outcomes()).toEqual(["admitted", "unauthenticated", "unauthenticated", "admitted"]);
+		expect(await stub.revokeUserSessions(alice, T0)).toBe(1);
+		expect(await outcomes()).toEqual(["unauthenticated", "unauthenticated", "unauthenticated", "admitted"]);
+	});
+
+	it("refuses every request of a suspended tenant without spending a token", async () => {
+		const { stub, session } = await tenantWithSession();
+		expect(await stub.status()).toBe("active");
+		await stub.setStatus("suspended", T0);
+		expect(await stub.status()).toBe("suspended");
+		expect(await stub.admit(request(null))).toEqual({ outcome: "suspended" });
+		expect(await stub.admit(request(session))).toEqual({ outcome: "suspended" });
+		expect(await stub.admit(request({ id: newSessionId(), userId: newUserId() }))).toEqual({ outcome: "suspended" });
+		await stub.setStatus("active", T0);
+		expect(await stub.admit(request(null))).toMatchObject({ outcome: "admitted", decision: { remaining: 4 } });
+	});
+
+	it("refuses to open a session while suspended", async () => {
+		const { stub } = await tenantWithSession();
+		await stub.setStatus("suspended", T0);
+		const session = { id: newSessionId(), userId: newUserId() };
+		expect(
+			await stub.openSession({ sessionId: session.id, userId: session.userId, now: T0, expiresAt: T0 + HOUR }),
+		).toEqual({ opened: false, reason: "suspended" });
+		await stub.setStatus("active", T0);
+		expect(await stub.admit(request(session))).toEqual({ outcome: "unauthenticated" });
+	});
+
+	it("keeps the sessions of a suspension revoked after reactivation", async () => {
+		const { stub, session } = await tenantWithSession();
+		await stub.setStatus("suspended", T0);
+		await stub.setStatus("active", T0 + 1);
+		expect(await stub.status()).toBe("active");
+		expect(await stub.admit(request(session, T0 + 2))).toEqual({ outcome: "unauthenticated" });
+		const fresh = { id: newSessionId(), userId: session.userId };
+		await stub.openSession({ sessionId: fresh.id, userId: fresh.userId, now: T0 + 2, expiresAt: T0 + HOUR });
+		expect(await stub.admit(request(fresh, T0 + 2))).toMatchObject({ outcome: "admitted" });
+	});
+
+	it("keeps its status across eviction", async () => {
+		const { stub, session } = await tenantWithSession();
+		await stub.setStatus("suspended", T0);
+		await evictDurableObject(stub);
+		expect(await stub.status()).toBe("suspended");
+		expect(await stub.admit(request(null))).toEqual({ outcome: "suspended" });
+		await stub.setStatus("active", T0);
+		await evictDurableObject(stub);
+		expect(await stub.status()).toBe("active");
+		expect(await stub.admit(request(session))).toEqual({ outcome: "unauthenticated" });
+		expect(await stub.admit(request(null))).toMatchObject({ outcome: "admitted" });
+	});
+
+	it("admits exactly the burst out of 60 parallel requests on one session", async () => {
+		const { stub, session } = await tenantWithSession();
+		const tight: BucketPolicy = { name: "tight", limit: 20, windowSeconds: 3600, burst: 20 };
+		const admissions = await Promise.all(
+			Array.from({ length: 60 }, () => stub.admit({ session, key: "tenant", policy: tight, now: T0 })),
+		);
+		const remaining = admissions.flatMap((a) => (a.outcome === "admitted" ? [a.decision.remaining] : []));
+		expect(remaining.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+		expect(admissions.filter((a) => a.outcome === "limited")).toHaveLength(40);
+	});
+
+	it("applies the limit override to admits except on auth buckets", async () => {
+		const { stub, session } = await tenantWithSession();
+		await stub.setLimitOverride({ limit: 1, windowSeconds: 3600, burst: 2 });
+		const admits = (key: string, policy: BucketPolicy) =>
+			Promise.all(Array.from({ length: 10 }, () => stub.admit({ session, key, policy, now: T0 })));
+		const [general, auth] = await Promise.all([
+			admits("tenant", buyerPolicy),
+			admits("auth:ip:203.0.113.7", authPerIpPolicy),
+		]);
+		expect(general.filter((a) => a.outcome === "admitted")).toHaveLength(2);
+		expect(auth.filter((a) => a.outcome === "admitted")).toHaveLength(10);
+	});
+
+	it("spends the requested cost on an admit", async () => {
+		const { stub, session } = await tenantWithSession();
+		expect(await stub.admit({ ...request(session), cost: 3 })).toMatchObject({ decision: { remaining: 2 } });
+		expect(await stub.admit({ ...request(session), cost: 3 })).toMatchObject({ outcome: "limited" });
+	});
+
+	it("prunes sessions expired for more than a day when a session opens", async () => {
+		const stub = namespace.getByName(`seller_${crypto.randomUUID()}`);
+		const userId = newUserId();
+		const open = (sessionId: string, now: number, expiresAt: number) =>
+			stub.openSession({ sessionId, userId, now, expiresAt });
+		const old = newSessionId();
+		const recent = newSessionId();
+		await open(old, T0, T0 + HOUR);
+		await open(recent, T0, T0 + 2 * HOUR);
+		const later = T0 + 2 * HOUR + 24 * HOUR;
+		await open(newSessionId(), later, later + HOUR);
+		const ids = await runInDurableObject(stub, (_instance, state) =>
+			state.storage.sql.exec<{ id: string }>("SELECT id FROM sessions").toArray(),
+		);
+		expect(ids.map((row) => row.id)).not.toContain(old);
+		expect(ids.map((row) => row.id)).toContain(recent);
+		expect(ids).toHaveLength(2);
+	});
+
+	it("refuses malformed session and status input without changing anything", async () => {
+		const { stub, session } = await tenantWithSession();
+		const opening = { sessionId: newSessionId(), userId: newUserId(), now: T0, expiresAt: T0 + HOUR };
+		const calls: Promise<unknown>[] = [
+			stub.openSession({ ...opening, sessionId: "ses_0123" }),
+			stub.openSession({ ...opening, sessionId: opening.sessionId.toUpperCase() }),
+			stub.openSession({ ...opening, userId: "usr_nope" }),
+			stub.openSession({ ...opening, expiresAt: T0 }),
+			stub.openSession({ ...opening, now: -1, expiresAt: T0 }),
+			stub.openSession({ ...opening, role: "admin" } as typeof opening),
+			stub.admit(request(session, -1)),
+			stub.admit(request({ id: "ses_bad", userId: session.userId })),
+			stub.admit(request({ ...session, role: "admin" } as typeof session)),
+			stub.admit({ ...request(session), cost: 1.5 }),
+			stub.admit({ ...request(session), key: "" }),
+			stub.revokeSession("ses_bad", T0),
+			stub.revokeSession(session.id, -1),
+			stub.revokeUserSessions(session.userId, T0, "ses_bad"),
+			stub.revokeUserSessions("usr_bad", T0),
+			stub.setStatus("deleted" as "active", T0),
+			stub.setStatus("suspended", -1),
+		];
+		for (const call of calls) expect(await rejectionOf(call)).toBeInstanceOf(Error);
+		expect(await stub.status()).toBe("active");
+		expect(await stub.admit(request({ id: opening.sessionId, userId: opening.userId }))).toEqual({
+			outcome: "unauthenticated",
+		});
+		expect(await stub.admit(request(session))).toMatchObject({ outcome: "admitted", decision: { remaining: 4 } });
 	});
 });

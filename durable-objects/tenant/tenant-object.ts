@@ -1,9 +1,20 @@
 /**
- * TenantObject: one Durable Object per tenant (or per anonymous client IP), holding the tenant's
- * own SQLite state: usage counters, rate-limit token buckets and the admin's limit override;
- * sessions as they land. A single-threaded object per tenant is what makes its counters exact
- * without locks: each method below reads, decides and writes with no `await` in between, so no
- * other call can interleave and a burst of parallel requests never overdraws a bucket.
+ * TenantObject: one Durable Object per tenant (or per anonymous client IP, `ip:<ip>`, or per
+ * account being signed in to, `acct:<hash>`), holding the tenant's own SQLite state: usage
+ * counters, rate-limit token buckets and the admin's limit override, the tenant's sessions and
+ * its status (active or suspended).
+ *
+ * This object is the one strongly consistent place the edge asks on every request: `admit`
+ * checks the status, then the session, then spends a token, in a single call. A JWT alone stays
+ * valid until it expires; because every request also needs its session here, a logout, a
+ * "sign out everywhere" or a suspension takes effect on the very next request, with no cache to
+ * go stale and no replication lag. The price is a round trip to this object per request, which
+ * the rate limiter already paid.
+ *
+ * A single-threaded object per tenant is what makes all of this exact without locks: each method
+ * below reads, decides and writes with no `await` in between, so no other call can interleave.
+ * A burst of parallel requests never overdraws a bucket, and once a revocation or a suspension
+ * has returned, every later `admit` sees it.
  */
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
@@ -16,18 +27,86 @@ import {
 import { type BucketPolicy, type RateLimitDecision, take } from "../../shared/rate-limit/token-bucket.ts";
 import { migrate, query } from "../sqlite.ts";
 import { migrations } from "./migrations.ts";
+import {
+	isSessionLive,
+	pruneCutoff,
+	sessionIdSchema,
+	type TenantStatus,
+	tenantStatusSchema,
+	userIdSchema,
+} from "./sessions.ts";
+
+export type { TenantStatus } from "./sessions.ts";
 
 /** `settings` key of the admin's override of this tenant's limits. */
 const OVERRIDE_KEY = "rate_limit_override";
+/** `settings` key of the tenant's status; absent means active. */
+const STATUS_KEY = "status";
 /** Bucket keys with this prefix are auth buckets, which an override never loosens. */
 const AUTH_PREFIX = "auth:";
 
+/** ms since the epoch, as every caller passes it. */
+const timeSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const bucketKeySchema = z.string().min(1).max(256);
+const costSchema = z.number().int().nonnegative().max(100_000);
+
 const consumeSchema = z.object({
-	key: z.string().min(1).max(256),
+	key: bucketKeySchema,
 	policy: bucketPolicySchema,
-	now: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-	cost: z.number().int().nonnegative().max(100_000),
+	now: timeSchema,
+	cost: costSchema,
 });
+
+const openSessionSchema = z
+	.object({ sessionId: sessionIdSchema, userId: userIdSchema, now: timeSchema, expiresAt: timeSchema })
+	.strict()
+	.refine((input) => input.expiresAt > input.now, { message: "expiresAt must be after now", path: ["expiresAt"] });
+
+const admitSchema = z
+	.object({
+		session: z.object({ id: sessionIdSchema, userId: userIdSchema }).strict().nullable(),
+		key: bucketKeySchema,
+		policy: bucketPolicySchema,
+		now: timeSchema,
+		cost: costSchema.default(1),
+	})
+	.strict();
+
+const revokeSessionSchema = z.object({ sessionId: sessionIdSchema, now: timeSchema });
+const revokeUserSessionsSchema = z.object({
+	userId: userIdSchema,
+	now: timeSchema,
+	keepSessionId: sessionIdSchema.nullish(),
+});
+const setStatusSchema = z.object({ status: tenantStatusSchema, now: timeSchema });
+
+export interface OpenSessionInput {
+	sessionId: string;
+	userId: string;
+	/** ms since the epoch. */
+	now: number;
+	/** ms since the epoch; the session is refused from this instant on. */
+	expiresAt: number;
+}
+
+export type OpenSessionResult = { opened: true } | { opened: false; reason: "suspended" };
+
+export interface AdmitInput {
+	/** The session the request's token names, or `null` for an anonymous request. */
+	session: { id: string; userId: string } | null;
+	key: string;
+	policy: BucketPolicy;
+	now: number;
+	cost?: number;
+}
+
+export type Admission =
+	| { outcome: "admitted"; decision: RateLimitDecision }
+	| { outcome: "limited"; decision: RateLimitDecision }
+	/** The session is unknown, revoked, expired, or belongs to another user; no token was spent. */
+	| { outcome: "unauthenticated" }
+	/** The tenant is suspended; no token was spent. */
+	| { outcome: "suspended" };
 
 export interface DailyUsage {
 	day: string;
@@ -37,6 +116,8 @@ export interface DailyUsage {
 export class TenantObject extends DurableObject {
 	/** The stored override, read once per instance; `undefined` until read. Only this object writes it. */
 	#cachedOverride: LimitOverride | null | undefined;
+	/** The stored status, read once per instance; `undefined` until read. Only this object writes it. */
+	#cachedStatus: TenantStatus | undefined;
 
 	constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
 		super(ctx, env);
@@ -66,20 +147,83 @@ export class TenantObject extends DurableObject {
 	 * `key` is an auth bucket) at time `now`, and says whether the request may proceed.
 	 */
 	consume(key: string, policy: BucketPolicy, now: number, cost = 1): RateLimitDecision {
-		const input = consumeSchema.parse({ key, policy, now, cost });
-		const effective = input.key.startsWith(AUTH_PREFIX) ? input.policy : applyOverride(input.policy, this.#override());
+		return this.#take(consumeSchema.parse({ key, policy, now, cost }));
+	}
+
+	/**
+	 * Opens session `sessionId` for `userId` until `expiresAt`, unless the tenant is suspended.
+	 * Idempotent on the id: re-opening an existing session changes nothing, so a revoked session
+	 * stays revoked.
+	 */
+	openSession(input: OpenSessionInput): OpenSessionResult {
+		const parsed = openSessionSchema.parse(input);
+		if (this.#status() === "suspended") return { opened: false, reason: "suspended" };
 		const sql = query(this.ctx.storage.sql);
-		const [row] = sql<{ tokens: number; updated_at: number }>`
-			SELECT tokens, updated_at FROM buckets WHERE key = ${input.key}`;
-		const stored = row ? { tokens: row.tokens, updatedAt: row.updated_at } : null;
-		const { decision, state } = take(stored, effective, input.now, input.cost);
-		// A refusal spends nothing, and refill is recomputed from the stored row next time, so
-		// writing it back would change no outcome; skipping it keeps a flood of refusals write-free.
-		if (decision.allowed) {
-			sql`INSERT INTO buckets (key, tokens, updated_at) VALUES (${input.key}, ${state.tokens}, ${state.updatedAt})
-				ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`;
+		sql`INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at)
+			VALUES (${parsed.sessionId}, ${parsed.userId}, ${parsed.now}, ${parsed.expiresAt}, NULL)
+			ON CONFLICT (id) DO NOTHING`;
+		// Sessions are opened far less often than requests arrive, so this is where the table is kept small.
+		sql`DELETE FROM sessions WHERE expires_at < ${pruneCutoff(parsed.now)}`;
+		return { opened: true };
+	}
+
+	/**
+	 * The edge's one call per request: refuses a suspended tenant, then (when the request names
+	 * one) a session that is not live for its user, and only then takes `cost` tokens from bucket
+	 * `key` exactly as `consume` does. A refusal before the bucket spends nothing.
+	 */
+	admit(input: AdmitInput): Admission {
+		const parsed = admitSchema.parse(input);
+		if (this.#status() === "suspended") return { outcome: "suspended" };
+		if (parsed.session !== null && !this.#sessionLive(parsed.session.id, parsed.session.userId, parsed.now)) {
+			return { outcome: "unauthenticated" };
 		}
-		return decision;
+		const decision = this.#take(parsed);
+		return decision.allowed ? { outcome: "admitted", decision } : { outcome: "limited", decision };
+	}
+
+	/** Revokes session `sessionId` (logout); true if it was live at `now`. */
+	revokeSession(sessionId: string, now: number): boolean {
+		const parsed = revokeSessionSchema.parse({ sessionId, now });
+		const revoked = query(this.ctx.storage.sql)<{ expires_at: number }>`
+			UPDATE sessions SET revoked_at = ${parsed.now} WHERE id = ${parsed.sessionId} AND revoked_at IS NULL
+			RETURNING expires_at`;
+		return countLive(revoked, parsed.now) > 0;
+	}
+
+	/**
+	 * Revokes every session of `userId` except `keepSessionId` (password change, "sign out
+	 * everywhere else"); returns how many of them were live at `now`.
+	 */
+	revokeUserSessions(userId: string, now: number, keepSessionId: string | null = null): number {
+		const parsed = revokeUserSessionsSchema.parse({ userId, now, keepSessionId });
+		const revoked = query(this.ctx.storage.sql)<{ expires_at: number }>`
+			UPDATE sessions SET revoked_at = ${parsed.now}
+			WHERE user_id = ${parsed.userId} AND revoked_at IS NULL AND id IS NOT ${parsed.keepSessionId ?? null}
+			RETURNING expires_at`;
+		return countLive(revoked, parsed.now);
+	}
+
+	/**
+	 * Sets the tenant's status. Suspending also revokes every session, so reactivating the tenant
+	 * later does not bring any of them back: its users sign in again.
+	 */
+	setStatus(status: TenantStatus, now: number): void {
+		const parsed = setStatusSchema.parse({ status, now });
+		const sql = query(this.ctx.storage.sql);
+		if (parsed.status === "active") {
+			sql`DELETE FROM settings WHERE key = ${STATUS_KEY}`;
+		} else {
+			sql`INSERT INTO settings (key, value) VALUES (${STATUS_KEY}, ${parsed.status})
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
+			sql`UPDATE sessions SET revoked_at = ${parsed.now} WHERE revoked_at IS NULL`;
+		}
+		this.#cachedStatus = parsed.status;
+	}
+
+	/** The tenant's status: "active" until an admin suspends it. */
+	status(): TenantStatus {
+		return this.#status();
 	}
 
 	/** Sets (or, with `null`, clears) the admin's override of this tenant's non-auth limits. */
@@ -98,6 +242,44 @@ export class TenantObject extends DurableObject {
 	/** The admin's override of this tenant's limits, or `null` when the defaults apply. */
 	limitOverride(): LimitOverride | null {
 		return this.#override();
+	}
+
+	/** `consume` on already-parsed input; the override applies except to auth buckets. */
+	#take(input: { key: string; policy: BucketPolicy; now: number; cost: number }): RateLimitDecision {
+		const effective = input.key.startsWith(AUTH_PREFIX) ? input.policy : applyOverride(input.policy, this.#override());
+		const sql = query(this.ctx.storage.sql);
+		const [row] = sql<{ tokens: number; updated_at: number }>`
+			SELECT tokens, updated_at FROM buckets WHERE key = ${input.key}`;
+		const stored = row ? { tokens: row.tokens, updatedAt: row.updated_at } : null;
+		const { decision, state } = take(stored, effective, input.now, input.cost);
+		// A refusal spends nothing, and refill is recomputed from the stored row next time, so
+		// writing it back would change no outcome; skipping it keeps a flood of refusals write-free.
+		if (decision.allowed) {
+			sql`INSERT INTO buckets (key, tokens, updated_at) VALUES (${input.key}, ${state.tokens}, ${state.updatedAt})
+				ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`;
+		}
+		return decision;
+	}
+
+	#sessionLive(sessionId: string, userId: string, now: number): boolean {
+		const [row] = query(this.ctx.storage.sql)<{ user_id: string; expires_at: number; revoked_at: number | null }>`
+			SELECT user_id, expires_at, revoked_at FROM sessions WHERE id = ${sessionId}`;
+		const stored = row ? { userId: row.user_id, expiresAt: row.expires_at, revokedAt: row.revoked_at } : null;
+		return isSessionLive(stored, userId, now);
+	}
+
+	#status(): TenantStatus {
+		if (this.#cachedStatus === undefined) this.#cachedStatus = this.#readStatus();
+		return this.#cachedStatus;
+	}
+
+	#readStatus(): TenantStatus {
+		const [row] = query(this.ctx.storage.sql)<{ value: string }>`
+			SELECT value FROM settings WHERE key = ${STATUS_KEY}`;
+		if (!row) return "active";
+		const result = tenantStatusSchema.safeParse(row.value);
+		if (!result.success) throw new Error("stored tenant status is invalid", { cause: result.error });
+		return result.data;
 	}
 
 	#override(): LimitOverride | null {
@@ -119,4 +301,9 @@ export class TenantObject extends DurableObject {
 		if (!result.success) throw new Error("stored rate-limit override is invalid", { cause: result.error });
 		return result.data;
 	}
+}
+
+/** How many of the just-revoked sessions were still live at `now` (an expired one is revoked too, harmlessly). */
+function countLive(revoked: readonly { expires_at: number }[], now: number): number {
+	return revoked.filter((row) => row.expires_at > now).length;
 }
