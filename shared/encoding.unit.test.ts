@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { fromBase64Url, newId, toBase64Url, utf8 } from "./encoding.ts";
+import { fromBase64Url, newId, toBase64Url, toHex, utf8 } from "./encoding.ts";
 
 const lengths = [...Array.from({ length: 70 }, (_, i) => i), 255, 256, 1_000, 4_097, 65_536];
 
@@ -52,5 +52,12 @@ describe("newId", () => {
 	it("returns a different id each time", () => {
 		const ids = new Set(Array.from({ length: 10_000 }, () => newId("lst")));
 		expect(ids.size).toBe(10_000);
+	});
+});
+
+describe("toHex", () => {
+	it("writes two lowercase digits per byte, keeping leading zeros", () => {
+		expect(toHex(new Uint8Array([0, 1, 0xab, 0xff]))).toBe("0001abff");
+		expect(toHex(new Uint8Array())).toBe("");
 	});
 });

@@ -14,6 +14,7 @@ export interface FieldError {
 export type Problem =
 	| { reason: "bad_request"; detail?: string; errors?: FieldError[] }
 	| { reason: "unauthorized"; detail?: string }
+	| { reason: "otp_required" }
 	| { reason: "forbidden"; detail?: string }
 	| { reason: "not_found" }
 	| { reason: "method_not_allowed" }
@@ -28,12 +29,16 @@ export type Problem =
 export type ProblemReason = Problem["reason"];
 
 export class HttpProblem extends Error {
+	/** Extra response headers, e.g. the rate-limit headers of a 429. */
+	readonly headers: HeadersInit | undefined;
+
 	constructor(
 		readonly problem: Problem,
-		options?: { cause?: unknown },
+		options?: { cause?: unknown; headers?: HeadersInit },
 	) {
-		super(problem.reason, options);
+		super(problem.reason, options?.cause === undefined ? undefined : { cause: options.cause });
 		this.name = "HttpProblem";
+		this.headers = options?.headers;
 	}
 }
 
@@ -61,6 +66,12 @@ function describe(problem: Problem): { status: number; title: string; detail: st
 				status: 401,
 				title: "Unauthorized",
 				detail: problem.detail ?? "Valid credentials are required.",
+			};
+		case "otp_required":
+			return {
+				status: 401,
+				title: "One-Time Code Required",
+				detail: "This account uses two-factor authentication; send the current code as `otp`.",
 			};
 		case "forbidden":
 			return {
@@ -156,7 +167,7 @@ export function onProblem(err: Error, c: Context): Response {
 	const requestId = c.res.headers.get("X-Request-Id") ?? c.req.header("X-Request-Id") ?? undefined;
 	if (err instanceof HttpProblem) {
 		if (err.cause) console.warn("problem", err.problem.reason, requestId, err.cause);
-		return problemResponse(err.problem);
+		return problemResponse(err.problem, { headers: err.headers });
 	}
 	console.error("unhandled error", requestId, err);
 	return problemResponse({ reason: "internal" });

@@ -32,6 +32,13 @@ const cases: { problem: Problem; status: number; type: string; title: string; de
 		detail: "Valid credentials are required.",
 	},
 	{
+		problem: { reason: "otp_required" },
+		status: 401,
+		type: "https://techflunky.com/problems/otp-required",
+		title: "One-Time Code Required",
+		detail: "This account uses two-factor authentication; send the current code as `otp`.",
+	},
+	{
 		problem: { reason: "forbidden" },
 		status: 403,
 		type: "https://techflunky.com/problems/forbidden",
@@ -216,6 +223,18 @@ describe("onProblem", () => {
 		const err = new Error("secret internal detail");
 		await answerTo(err);
 		expect(logged.mock.calls.some((args) => args.includes(err))).toBe(true);
+	});
+
+	it("answers a thrown HttpProblem with the headers it carries", async () => {
+		const res = await answerTo(
+			new HttpProblem(
+				{ reason: "rate_limited", retryAfterSeconds: 9 },
+				{ headers: { RateLimit: '"auth-ip";r=0;t=9' } },
+			),
+		);
+		expect(res.status).toBe(429);
+		expect(res.headers.get("RateLimit")).toBe('"auth-ip";r=0;t=9');
+		expect(res.headers.get("Retry-After")).toBe("9");
 	});
 
 	it("answers a thrown HttpProblem with its own status and body", async () => {

@@ -1,10 +1,10 @@
 /** Public listing reads: browse active listings, read one. */
 import { Hono } from "hono";
 import { z } from "zod";
+import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { readParams, readQuery } from "../../../shared/http/validate.ts";
 import type { UserHono } from "../types.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { categories, PUBLIC_COLUMNS, toPublicListing } from "./public-listing.ts";
 
 const price = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -16,18 +16,7 @@ const browseQuery = z
 		min_price: price.optional(),
 		max_price: price.optional(),
 		limit: z.coerce.number().int().min(1).max(100).default(20),
-		cursor: z
-			.string()
-			.max(512)
-			.transform((value, ctx) => {
-				const position = decodeCursor(value);
-				if (!position) {
-					ctx.addIssue({ code: "custom", message: "not a cursor this API issued" });
-					return z.NEVER;
-				}
-				return position;
-			})
-			.optional(),
+		cursor: cursorQuery.optional(),
 	})
 	.strict()
 	.refine(
