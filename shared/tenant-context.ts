@@ -22,6 +22,8 @@ export const tenantContextSchema = z
 		tenant_id: z.string().min(1).max(64).nullable(),
 		user_id: z.string().min(1).max(64).nullable(),
 		role: z.enum(roles),
+		/** The admin's own tenant when an admin acts for `tenant_id` (audited); otherwise `null`. */
+		actor_tenant_id: z.string().min(1).max(64).nullable(),
 		client_ip: z.string().max(64),
 		issued_at: z.number().int().nonnegative(),
 	})

@@ -12,6 +12,7 @@ const context: TenantContext = {
 	user_id: "usr_0123456789abcdef",
 	role: "seller",
 	client_ip: "203.0.113.7",
+	actor_tenant_id: null,
 	issued_at: ISSUED_AT,
 };
 

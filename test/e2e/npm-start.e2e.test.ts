@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORD } from "../../scripts/demo-data.ts";
 
 let child: ChildProcess;
 let base: string;
@@ -74,5 +75,18 @@ describe("npm start", () => {
 		expect(res.status).toBe(200);
 		const page = (await res.json()) as { items: unknown[] };
 		expect(page.items).toHaveLength(6);
+	});
+
+	it("signs a demo account in with the seeded password and knows who it is", async () => {
+		const login = await fetch(`${base}/api/v1/auth/login`, {
+			method: "POST",
+			headers: { "Content-Type": "application/json" },
+			body: JSON.stringify({ email: "barbara@buyer.techflunky.test", password: DEMO_PASSWORD }),
+		});
+		expect(login.status).toBe(200);
+		const { token } = (await login.json()) as { token: string };
+		const me = await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+		expect(me.status).toBe(200);
+		expect(await me.json()).toMatchObject({ user: { email: "barbara@buyer.techflunky.test", role: "buyer" } });
 	});
 });

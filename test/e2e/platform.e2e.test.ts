@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OfferEvent } from "../../queues/offer-events.ts";
-import { demoDataSql } from "../../scripts/demo-data.ts";
+import { DEMO_PASSWORD, demoDataSql } from "../../scripts/demo-data.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
 
@@ -65,10 +65,17 @@ describe("HTTP through dispatch → user Worker → D1", () => {
 		expect(res.headers.get("Content-Type")).toBe("application/problem+json");
 	});
 
-	it("refuses an oversized body with a 413 problem", async () => {
-		const res = await fetch(url("/api/v1/listings"), {
+	it("signs a demo seller in, and refuses its oversized body with a 413 problem", async () => {
+		const login = await fetch(url("/api/v1/auth/login"), {
 			method: "POST",
 			headers: { "Content-Type": "application/json" },
+			body: JSON.stringify({ email: "ada@seller.techflunky.test", password: DEMO_PASSWORD }),
+		});
+		expect(login.status).toBe(200);
+		const { token } = (await login.json()) as { token: string };
+		const res = await fetch(url("/api/v1/listings"), {
+			method: "POST",
+			headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
 			body: JSON.stringify({ blob: "x".repeat(2 * 1024 * 1024) }),
 		});
 		expect(res.status).toBe(413);

@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hexId, listingInsert, tenantInsert } from "../../test/support/listings.ts";
+import { bearer, signedIn, type TestSession } from "../../test/support/sessions.ts";
 
 const worker = (exports as unknown as { default: Fetcher }).default;
 const bindings = env as unknown as DispatchEnv;
@@ -33,7 +34,10 @@ async function expectProblem(res: Response, status: number) {
 	return body;
 }
 
+let seller: TestSession;
+
 beforeAll(async () => {
+	seller = await signedIn(bindings, "seller");
 	const tenant = tenantInsert(SELLER, "seller");
 	const listing = listingInsert({ id: hexId("lst", 42), seller_tenant_id: SELLER, title: "Through the hop" });
 	await bindings.DB.batch([
@@ -84,7 +88,7 @@ describe("dispatch Worker", () => {
 		const body = JSON.stringify({ blob: "x".repeat(1024 * 1024) });
 		const res = await call("/api/v1/listings", {
 			method: "POST",
-			headers: { "Content-Type": "application/json" },
+			headers: { "Content-Type": "application/json", ...bearer(seller) },
 			body,
 		});
 		await expectProblem(res, 413);
@@ -98,14 +102,19 @@ describe("dispatch Worker", () => {
 				controller.close();
 			},
 		});
-		const res = await call("/api/v1/listings", { method: "POST", body: stream, duplex: "half" } as RequestInit);
+		const res = await call("/api/v1/listings", {
+			method: "POST",
+			headers: bearer(seller),
+			body: stream,
+			duplex: "half",
+		} as RequestInit);
 		await expectProblem(res, 413);
 	});
 
 	it("lets an attachment upload exceed the JSON limit", async () => {
 		const res = await call(`/api/v1/listings/${hexId("lst", 42)}/attachments/deck.pdf`, {
 			method: "PUT",
-			headers: { "Content-Type": "application/pdf" },
+			headers: { "Content-Type": "application/pdf", ...bearer(seller) },
 			body: new Uint8Array(2 * 1024 * 1024),
 		});
 		expect(res.status).not.toBe(413);

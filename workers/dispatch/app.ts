@@ -1,14 +1,21 @@
 /**
- * The dispatch Worker's Hono app, built once at module scope. Order matters: request context and
- * security headers wrap everything (errors included), then analytics, tenant resolution, the
- * rate limit, body limits, and the routes.
+ * The dispatch Worker's Hono app, built once at module scope. Order matters: request context,
+ * security headers and CORS wrap everything (errors included); then analytics; then who is
+ * calling for which tenant (authenticate), whether the session is live and the bucket has room
+ * (rateLimit, one Durable Object call), whether the role may use the route (authorize); body
+ * limits; and the routes: platform routes first, then everything else to the user Worker.
  */
 import { Hono } from "hono";
 import { notFoundProblem, onProblem } from "../../shared/http/problem.ts";
 import { requestAnalytics } from "./middleware/analytics.ts";
+import { authenticate } from "./middleware/authenticate.ts";
+import { authorize } from "./middleware/authorize.ts";
 import { bodyLimits } from "./middleware/body-limit.ts";
+import { platformCors } from "./middleware/cors.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext, securityHeaders } from "./middleware/request-context.ts";
+import { admin } from "./routes/admin.ts";
+import { auth } from "./routes/auth.ts";
 import { platform } from "./routes/platform.ts";
 import { tenantApi } from "./routes/tenant-api.ts";
 import type { DispatchHono } from "./types.ts";
@@ -16,22 +23,16 @@ import type { DispatchHono } from "./types.ts";
 export const app = new Hono<DispatchHono>()
 	.use(requestContext)
 	.use(securityHeaders)
+	.use(platformCors)
 	.use(requestAnalytics)
-	.use(async (c, next) => {
-		// Until authentication lands every caller is an anonymous guest, keyed by IP.
-		c.set("tenant", {
-			request_id: c.get("requestId"),
-			tenant_id: null,
-			user_id: null,
-			role: "guest",
-			client_ip: c.get("clientIp"),
-		});
-		await next();
-	})
+	.use(authenticate)
 	.use(rateLimit)
+	.use(authorize)
 	// After the limit, so a refused caller never gets to stream a body at us.
 	.use(bodyLimits)
 	.route("/", platform)
+	.route("/api/v1", auth)
+	.route("/api/v1", admin)
 	.route("/api/v1", tenantApi)
 	.notFound(notFoundProblem)
 	.onError(onProblem);

@@ -74,6 +74,7 @@ describe("user Worker gateway", () => {
 			user_id: null,
 			role: "guest" as const,
 			client_ip: "198.51.100.7",
+			actor_tenant_id: null,
 			issued_at: Date.now(),
 		};
 		const forwarded = await toUserWorkerRequest(original, context, SECRET);

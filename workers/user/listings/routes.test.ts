@@ -14,6 +14,7 @@ function guest(overrides: Partial<TenantContext> = {}): TenantContext {
 		user_id: null,
 		role: "guest",
 		client_ip: "203.0.113.9",
+		actor_tenant_id: null,
 		issued_at: Date.now(),
 		...overrides,
 	};

@@ -1,0 +1,56 @@
+/**
+ * Route-level access, enforced here and nowhere else: the role × route × method table in
+ * shared/access/matrix.ts decides. A route the table does not know is a 404 before it reaches any
+ * handler or the user Worker (default deny); a guest on a signed-in route is a 401, a signed-in
+ * caller of the wrong role a 403. Object-level rules (owner, party, approved buyer) stay with the
+ * handlers, which answer 404 for objects the caller may not see.
+ *
+ * An admin acting for another tenant (`X-Tenant-ID`) is audited here, once the session is known
+ * live and the route allowed, and before the request is served: if the audit record cannot be
+ * queued the request is refused (503) rather than served unaudited.
+ */
+import { createMiddleware } from "hono/factory";
+import { allowedMethods, checkAccess } from "../../../shared/access/matrix.ts";
+import { HttpProblem } from "../../../shared/http/problem.ts";
+import { recordAudit } from "../audit.ts";
+import type { DispatchHono } from "../types.ts";
+
+export const authorize = createMiddleware<DispatchHono>(async (c, next) => {
+	const principal = c.get("principal");
+	const outcome = checkAccess(principal?.role ?? "guest", c.req.method, c.req.path);
+	switch (outcome) {
+		case "allow":
+			break;
+		case "unauthenticated":
+			throw new HttpProblem(
+				{ reason: "unauthorized", detail: "Sign in to do this." },
+				{ headers: { "WWW-Authenticate": 'Bearer realm="techflunky"' } },
+			);
+		case "forbidden":
+			throw new HttpProblem({ reason: "forbidden", detail: "Your account type may not do this." });
+		case "method_not_allowed":
+			throw new HttpProblem(
+				{ reason: "method_not_allowed" },
+				{ headers: { Allow: allowedMethods(c.req.path).join(", ") } },
+			);
+		case "not_found":
+			throw new HttpProblem({ reason: "not_found" });
+		default: {
+			const unreachable: never = outcome;
+			throw new Error(`unknown access outcome ${String(unreachable)}`);
+		}
+	}
+	const tenant = c.get("tenant");
+	if (tenant.actor_tenant_id) {
+		try {
+			await recordAudit(c, {
+				action: "admin.act_for_tenant",
+				subjectTenantId: tenant.tenant_id,
+				detail: { method: c.req.method, path: c.req.path },
+			});
+		} catch (cause) {
+			throw new HttpProblem({ reason: "service_unavailable" }, { cause });
+		}
+	}
+	await next();
+});
