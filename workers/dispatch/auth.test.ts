@@ -329,7 +329,12 @@ describe("admin tenants", () => {
 
 		const suspended = await patch({ status: "suspended" });
 		expect(suspended.status).toBe(200);
-		expect(await suspended.json()).toMatchObject({ id: seller.tenantId, status: "suspended", rate_limit: null });
+		expect(await suspended.json()).toMatchObject({
+			id: seller.tenantId,
+			status: "suspended",
+			rate_limit: null,
+			effective_rate_limit: { limit: 1000, window_seconds: 3600, burst: 100 },
+		});
 		expect((await call("/api/v1/me", { headers: bearer(seller) })).status).toBe(403);
 
 		const list = await call("/api/v1/admin/tenants?status=suspended&kind=seller&limit=100", { headers: bearer(admin) });
@@ -348,7 +353,10 @@ describe("admin tenants", () => {
 			json("PATCH", { rate_limit: { limit: 5, window_seconds: 60, burst: 2 } }, bearer(admin)),
 		);
 		expect(res.status).toBe(200);
-		expect(await res.json()).toMatchObject({ rate_limit: { limit: 5, window_seconds: 60, burst: 2 } });
+		expect(await res.json()).toMatchObject({
+			rate_limit: { limit: 5, window_seconds: 60, burst: 2 },
+			effective_rate_limit: { limit: 5, window_seconds: 60, burst: 2 },
+		});
 		const statuses: number[] = [];
 		for (let i = 0; i < 3; i++) statuses.push((await call("/api/v1/listings", { headers: bearer(buyer) })).status);
 		expect(statuses).toEqual([200, 200, 429]);

@@ -10,10 +10,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { tenantId } from "../../../queues/envelope.ts";
+import type { TokenRole } from "../../../shared/auth/jwt.ts";
 import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { readJson, readParams, readQuery } from "../../../shared/http/validate.ts";
-import type { LimitOverride } from "../../../shared/rate-limit/policies.ts";
+import { type LimitOverride, policyForRole } from "../../../shared/rate-limit/policies.ts";
 import { recordAudit } from "../audit.ts";
 import type { DispatchHono } from "../types.ts";
 
@@ -48,7 +49,7 @@ const listQuery = z
 
 interface TenantRow {
 	id: string;
-	kind: string;
+	kind: TokenRole;
 	name: string;
 	status: "active" | "suspended";
 	rate_limit: string | null;
@@ -59,6 +60,7 @@ interface TenantRow {
 
 const storedRateLimit = rateLimitBody.nullable();
 
+/** The tenant as admins see it: its override (`null` for the role's defaults) and the limit in force. */
 function toAdminTenant(row: TenantRow) {
 	let rateLimit: RateLimitBody | null = null;
 	if (row.rate_limit !== null) {
@@ -66,7 +68,13 @@ function toAdminTenant(row: TenantRow) {
 		if (!parsed.success) throw new Error(`stored rate_limit of ${row.id} is invalid`, { cause: parsed.error });
 		rateLimit = parsed.data;
 	}
-	return { ...row, rate_limit: rateLimit };
+	const defaults = policyForRole(row.kind);
+	const effective = rateLimit ?? {
+		limit: defaults.limit,
+		window_seconds: defaults.windowSeconds,
+		burst: defaults.burst,
+	};
+	return { ...row, rate_limit: rateLimit, effective_rate_limit: effective };
 }
 
 const SELECT_TENANT = `
