@@ -7,6 +7,7 @@ import type { OfferEvent } from "../../queues/offer-events.ts";
 import { DEMO_PASSWORD, demoDataSql } from "../../scripts/demo-data.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
+import { waitFor } from "./client.ts";
 
 let topology: Topology;
 const url = (path: string) => new URL(path, topology.url);
@@ -19,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
 	await topology?.dispose();
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error("condition not met in time");
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-}
 
 interface Page {
 	items: { id: string; title: string; status: string }[];
