@@ -1,7 +1,7 @@
 /**
- * `backoffice-jobs`: work that must not slow a request down: audit records now; e-mails,
- * backups, alert rules and reconciliation as they land. One discriminated union, one handler
- * per `kind` in the consumer.
+ * `backoffice-jobs`: work that must not slow a request down: audit records and listing lifecycle
+ * events now; e-mails, backups, alert rules and reconciliation as they land. One discriminated
+ * union, one handler per `kind` in the consumer.
  */
 import { z } from "zod";
 import { eventId, isoTime, type QueueProducer, sendAll, tenantId } from "./envelope.ts";
@@ -19,8 +19,30 @@ export const auditJobSchema = z
 	})
 	.strict();
 
-export const backofficeJobSchema = z.discriminatedUnion("kind", [auditJobSchema]);
+export const listingEventTypes = [
+	"listing.created",
+	"listing.updated",
+	"listing.published",
+	"listing.archived",
+] as const;
 
+/** A listing changed; written to the outbox in the same D1 batch as the change (shared/data/outbox.ts). */
+export const listingEventJobSchema = z
+	.object({
+		id: eventId,
+		kind: z.literal("listing.event"),
+		type: z.enum(listingEventTypes),
+		occurred_at: isoTime,
+		listing_id: z.string().regex(/^lst_[0-9a-f]{32}$/),
+		seller_tenant_id: tenantId,
+		actor_tenant_id: tenantId.nullable(),
+	})
+	.strict();
+
+export const backofficeJobSchema = z.discriminatedUnion("kind", [auditJobSchema, listingEventJobSchema]);
+
+export type AuditJob = z.infer<typeof auditJobSchema>;
+export type ListingEventJob = z.infer<typeof listingEventJobSchema>;
 export type BackofficeJob = z.infer<typeof backofficeJobSchema>;
 
 export function sendBackofficeJobs(queue: QueueProducer, jobs: BackofficeJob[]): Promise<void> {

@@ -34,9 +34,36 @@ export function backofficeJobs(env: ConsumersEnv, now: () => Date): QueueModule<
 					}
 					return;
 				}
+				case "listing.event": {
+					const inserted = await env.DB.prepare(
+						`INSERT INTO listing_events (event_id, type, listing_id, seller_tenant_id, actor_tenant_id,
+						   occurred_at, recorded_at)
+						 VALUES (?, ?, ?, ?, ?, ?, ?)
+						 ON CONFLICT (event_id) DO NOTHING`,
+					)
+						.bind(
+							job.id,
+							job.type,
+							job.listing_id,
+							job.seller_tenant_id,
+							job.actor_tenant_id,
+							job.occurred_at,
+							now().toISOString(),
+						)
+						.run();
+					// The outbox may send an event twice (flush and cron racing): count the first write only.
+					if (inserted.meta.changes > 0) {
+						env.ANALYTICS.writeDataPoint({
+							indexes: [job.seller_tenant_id],
+							blobs: [job.kind, job.type, job.listing_id, job.actor_tenant_id ?? ""],
+							doubles: [1],
+						});
+					}
+					return;
+				}
 				default: {
-					const unreachable: never = job.kind;
-					throw new Error(`unhandled job kind ${unreachable}`);
+					const unreachable: never = job;
+					throw new Error(`unhandled job kind ${(unreachable as { kind: string }).kind}`);
 				}
 			}
 		},

@@ -161,6 +161,56 @@ describe("backoffice-jobs consumer", () => {
 		expect(JSON.parse(row?.detail ?? "{}")).toEqual({ reason: "chargebacks" });
 	});
 
+	function listingEvent(overrides: Record<string, unknown> = {}) {
+		return {
+			id: evt(),
+			kind: "listing.event",
+			type: "listing.published",
+			occurred_at: new Date().toISOString(),
+			listing_id: `lst_${hex()}`,
+			seller_tenant_id: "seller_1",
+			actor_tenant_id: "seller_1",
+			...overrides,
+		};
+	}
+
+	it("records a listing event once under duplicate delivery, with one Analytics Engine point", async () => {
+		const spy = vi.spyOn(bindings.ANALYTICS, "writeDataPoint");
+		const job = listingEvent({ actor_tenant_id: null });
+		await deliver("backoffice-jobs", [job, job]);
+		const { batch, result } = await deliver("backoffice-jobs", [job], 2);
+		expect(result.explicitAcks).toEqual([batch.messages[0]?.id]);
+		const row = await bindings.DB.prepare("SELECT * FROM listing_events WHERE event_id = ?").bind(job.id).first();
+		expect(row).toMatchObject({
+			type: "listing.published",
+			listing_id: job.listing_id,
+			seller_tenant_id: "seller_1",
+			actor_tenant_id: null,
+			occurred_at: job.occurred_at,
+		});
+		expect(await count("SELECT count(*) AS n FROM listing_events WHERE event_id = ?", job.id)).toBe(1);
+		expect(spy.mock.calls.filter(([point]) => point?.blobs?.includes(job.listing_id))).toHaveLength(1);
+		spy.mockRestore();
+	});
+
+	it("dead-letters a schema-invalid listing event instead of recording it", async () => {
+		const poison = listingEvent({ type: "listing.deleted", listing_id: "lst_not-hex" });
+		const { batch, result } = await deliver("backoffice-jobs", [poison]);
+		expect(result.explicitAcks).toEqual([batch.messages[0]?.id]);
+		expect(result.retryMessages).toEqual([]);
+		expect(await count("SELECT count(*) AS n FROM listing_events WHERE event_id = ?", poison.id)).toBe(0);
+		await vi.waitFor(
+			async () => {
+				const row = await bindings.DB.prepare("SELECT queue, reason FROM dead_letters WHERE body LIKE ?")
+					.bind(`%${poison.id}%`)
+					.first<{ queue: string; reason: string }>();
+				expect(row?.queue).toBe("backoffice-jobs");
+				expect(row?.reason).toMatch(/^invalid: .*(type|listing_id)/);
+			},
+			{ timeout: 5_000, interval: 100 },
+		);
+	});
+
 	it("dead-letters a job of unknown kind", async () => {
 		const { batch, result } = await deliver("backoffice-jobs", [{ id: evt(), kind: "format.disk" }]);
 		expect(result.explicitAcks).toEqual([batch.messages[0]?.id]);

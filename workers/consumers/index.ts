@@ -1,4 +1,5 @@
-/** Consumers Worker entry: routes each batch to its queue's module. */
+/** Consumers Worker entry: routes each batch to its queue's module; the cron resends the outbox. */
+import { pruneSent, resendStale } from "../../shared/data/outbox.ts";
 import { backofficeJobs } from "./backoffice-jobs.ts";
 import { recordDeadLetters } from "./dead-letters.ts";
 import { offerEvents } from "./offer-events.ts";
@@ -26,5 +27,19 @@ export default {
 				console.error("no consumer for queue", batch.queue);
 				batch.retryAll({ delaySeconds: 60 });
 		}
+	},
+
+	async scheduled(_controller, env) {
+		const sent = await resendStale(
+			env.DB,
+			{
+				"offer-events": env.OFFER_EVENTS,
+				"payment-events": env.PAYMENT_EVENTS,
+				"backoffice-jobs": env.BACKOFFICE_JOBS,
+			},
+			Date.now(),
+		);
+		if (sent > 0) console.warn("outbox resent stale messages", sent);
+		await pruneSent(env.DB, Date.now());
 	},
 } satisfies ExportedHandler<ConsumersEnv>;
