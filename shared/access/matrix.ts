@@ -77,11 +77,20 @@ export const accessMatrix: readonly RouteRule[] = Object.freeze([
 	rule("POST", "/api/v1/listings/:id/publish", ["seller"], "owner"),
 	rule("PUT", "/api/v1/listings/:id/attachments/:name", ["seller"], "owner"),
 	rule("GET", "/api/v1/listings/:id/attachments/:name", partyOrAdmin, "owner, admin, approved buyers"),
+	rule("DELETE", "/api/v1/listings/:id/attachments/:name", ["seller"], "owner; ours, not in the v1 contract"),
+	rule("GET", "/api/v1/listings/:id/attachments", partyOrAdmin, "owner, admin, approved buyers; ours"),
 
 	// Access requests (NDA).
 	rule("POST", "/api/v1/listings/:id/access-requests", buyerSide),
 	rule("POST", "/api/v1/access-requests/:id/approve", ["seller"], "the listing's seller"),
 	rule("POST", "/api/v1/access-requests/:id/decline", ["seller"], "the listing's seller"),
+	rule("POST", "/api/v1/access-requests/:id/revoke", ["seller"], "the listing's seller; ours"),
+	rule(
+		"GET",
+		"/api/v1/access-requests",
+		[...party, "admin"],
+		"sellers: requests for their listings; buyers: their own; ours",
+	),
 
 	// Offers and payments.
 	rule("POST", "/api/v1/listings/:id/offers", buyerSide, "listing active, not the caller's own"),

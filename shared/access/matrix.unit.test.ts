@@ -57,6 +57,10 @@ const expected: Record<string, string[]> = {
 	"GET /api/v1/admin/metrics": ["admin"],
 	// Built by us, not in the contract.
 	"POST /api/v1/auth/password": SIGNED_IN,
+	"DELETE /api/v1/listings/:id/attachments/:name": ["seller"],
+	"GET /api/v1/listings/:id/attachments": SIGNED_IN,
+	"POST /api/v1/access-requests/:id/revoke": ["seller"],
+	"GET /api/v1/access-requests": SIGNED_IN,
 };
 
 const key = (rule: RouteRule) => `${rule.method} ${rule.path}`;
@@ -273,7 +277,7 @@ describe("allowedMethods", () => {
 	it("lists the methods a path serves, HEAD with GET", () => {
 		expect(allowedMethods("/healthz")).toEqual(["GET", "HEAD"]);
 		expect(allowedMethods("/api/v1/listings/lst_1")).toEqual(["GET", "HEAD", "PATCH", "DELETE"]);
-		expect(allowedMethods("/api/v1/listings/lst_1/attachments/a.pdf")).toEqual(["GET", "HEAD", "PUT"]);
+		expect(allowedMethods("/api/v1/listings/lst_1/attachments/a.pdf")).toEqual(["GET", "HEAD", "PUT", "DELETE"]);
 		expect(allowedMethods("/api/v1/nope")).toEqual([]);
 	});
 });

@@ -55,6 +55,14 @@ export async function importEncryptionKey(base64Key: string): Promise<CryptoKey>
 	return crypto.subtle.importKey("raw", raw, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
 }
 
+let cachedKey: { source: string; key: Promise<CryptoKey> } | undefined;
+
+/** `importEncryptionKey`, imported once per isolate for the same key text (secrets do not change under a running isolate). */
+export function encryptionKeyFor(base64Key: string): Promise<CryptoKey> {
+	if (cachedKey?.source !== base64Key) cachedKey = { source: base64Key, key: importEncryptionKey(base64Key) };
+	return cachedKey.key;
+}
+
 function associatedData(binding: FieldBinding): Uint8Array<ArrayBuffer> {
 	for (const part of ["tenantId", "recordId", "field"] as const) {
 		// An empty part is a caller bug that would silently weaken tenant isolation.

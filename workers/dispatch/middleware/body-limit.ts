@@ -4,11 +4,9 @@
  */
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
+import { JSON_LIMIT_BYTES, UPLOAD_LIMIT_BYTES } from "../../../shared/http/limits.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import type { DispatchHono } from "../types.ts";
-
-export const JSON_LIMIT_BYTES = 1024 * 1024;
-export const UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024;
 
 const uploadPath = /^\/api\/v1\/listings\/[^/]+\/attachments\/[^/]+$/;
 

@@ -9,7 +9,7 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { decryptField, encryptField, type FieldBinding, importEncryptionKey } from "../../../shared/crypto/aes-gcm.ts";
+import { decryptField, encryptField, encryptionKeyFor, type FieldBinding } from "../../../shared/crypto/aes-gcm.ts";
 import { generateTotpSecret, otpauthUri, verifyTotp } from "../../../shared/crypto/totp.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
@@ -75,14 +75,6 @@ function dummyHashFor(pepper: string): Promise<string> {
 	return dummyHash.hash;
 }
 
-let encryptionKey: { source: string; key: Promise<CryptoKey> } | undefined;
-function keyFor(env: DispatchEnv): Promise<CryptoKey> {
-	if (encryptionKey?.source !== env.ENCRYPTION_KEY) {
-		encryptionKey = { source: env.ENCRYPTION_KEY, key: importEncryptionKey(env.ENCRYPTION_KEY) };
-	}
-	return encryptionKey.key;
-}
-
 const mfaBinding = (account: AccountRow, field: "mfa_secret" | "mfa_pending_secret"): FieldBinding => ({
 	tenantId: account.tenant_id,
 	recordId: account.id,
@@ -105,7 +97,11 @@ async function ownAccount(c: Context<DispatchHono>): Promise<AccountRow> {
 /** Verifies `code` against the enabled secret and spends its step; false for a wrong or reused code. */
 async function spendTotp(env: DispatchEnv, account: AccountRow, code: string, now: number): Promise<boolean> {
 	if (!account.mfa_secret) return false;
-	const secret = await decryptField(await keyFor(env), account.mfa_secret, mfaBinding(account, "mfa_secret"));
+	const secret = await decryptField(
+		await encryptionKeyFor(env.ENCRYPTION_KEY),
+		account.mfa_secret,
+		mfaBinding(account, "mfa_secret"),
+	);
 	const check = await verifyTotp(secret, code, now, account.mfa_last_step);
 	if (!check.valid || check.step === null) return false;
 	return claimTotpStep(env.DB, account.id, check.step, nowIso(now));
@@ -210,7 +206,11 @@ export const auth = new Hono<DispatchHono>()
 		const account = await ownAccount(c);
 		if (account.mfa_secret) throw new HttpProblem({ reason: "conflict", detail: "Two-factor sign-in is already on." });
 		const secret = generateTotpSecret();
-		const envelope = await encryptField(await keyFor(c.env), secret, mfaBinding(account, "mfa_pending_secret"));
+		const envelope = await encryptField(
+			await encryptionKeyFor(c.env.ENCRYPTION_KEY),
+			secret,
+			mfaBinding(account, "mfa_pending_secret"),
+		);
 		await setPendingMfa(c.env.DB, account.id, envelope, nowIso(Date.now()));
 		return c.json({ secret, otpauth_uri: otpauthUri(secret, account.email) }, 200);
 	})
@@ -222,7 +222,7 @@ export const auth = new Hono<DispatchHono>()
 		if (!account.mfa_pending_secret) {
 			throw new HttpProblem({ reason: "conflict", detail: "Call /api/v1/auth/mfa/setup first." });
 		}
-		const key = await keyFor(c.env);
+		const key = await encryptionKeyFor(c.env.ENCRYPTION_KEY);
 		const secret = await decryptField(key, account.mfa_pending_secret, mfaBinding(account, "mfa_pending_secret"));
 		const now = Date.now();
 		const check = await verifyTotp(secret, body.otp, now, account.mfa_last_step);
@@ -236,7 +236,7 @@ export const auth = new Hono<DispatchHono>()
 		const account = await ownAccount(c);
 		await takeAuthAccountToken(c.env, account.email);
 		if (!account.mfa_secret) throw new HttpProblem({ reason: "conflict", detail: "Two-factor sign-in is off." });
-		const key = await keyFor(c.env);
+		const key = await encryptionKeyFor(c.env.ENCRYPTION_KEY);
 		const secret = await decryptField(key, account.mfa_secret, mfaBinding(account, "mfa_secret"));
 		const now = Date.now();
 		const check = await verifyTotp(secret, body.otp, now, account.mfa_last_step);

@@ -1,0 +1,305 @@
+/**
+ * Listings in D1, through the tenant scope. Public reads go through the `public_listings` view,
+ * which cannot select a confidential column; every other read and every write carries the
+ * owner-or-admin predicate built from the verified context, never from the request.
+ *
+ * State changes that others must hear about (publish, archive) are written in one batch with
+ * their outbox row (./outbox.ts), which is inserted only when the change itself happened.
+ */
+import type { Position } from "../http/cursor.ts";
+import { ownerPredicate, type Scope } from "./scope.ts";
+
+export const categories = [
+	"saas",
+	"ecommerce",
+	"marketplace",
+	"content",
+	"mobile_app",
+	"ai",
+	"agency",
+	"other",
+] as const;
+export type Category = (typeof categories)[number];
+
+export const listingStatuses = ["draft", "active", "under_offer", "sold", "archived"] as const;
+export type ListingStatus = (typeof listingStatuses)[number];
+
+/** Columns anyone may see; the `public_listings` view has exactly these. */
+export const PUBLIC_COLUMNS = [
+	"id",
+	"seller_tenant_id",
+	"title",
+	"summary",
+	"description",
+	"category",
+	"asking_price_cents",
+	"currency",
+	"tech_stack",
+	"mrr_cents",
+	"revenue_cents",
+	"monthly_visitors",
+	"age_months",
+	"status",
+	"created_at",
+	"updated_at",
+	"published_at",
+] as const;
+
+/** Columns outside the public view: the confidential envelope and the NDA. */
+export const PRIVATE_COLUMNS = ["confidential", "nda_text", "nda_version"] as const;
+
+const publicSelect = PUBLIC_COLUMNS.join(", ");
+const fullSelect = [...PUBLIC_COLUMNS, ...PRIVATE_COLUMNS].map((column) => `l.${column}`).join(", ");
+
+export interface PublicListingRecord {
+	id: string;
+	seller_tenant_id: string;
+	title: string;
+	summary: string;
+	description: string;
+	category: Category;
+	asking_price_cents: number;
+	currency: string;
+	/** JSON array text. */
+	tech_stack: string;
+	mrr_cents: number | null;
+	revenue_cents: number | null;
+	monthly_visitors: number | null;
+	age_months: number | null;
+	status: ListingStatus;
+	created_at: string;
+	updated_at: string;
+	published_at: string | null;
+}
+
+export interface ListingRecord extends PublicListingRecord {
+	/** AES-GCM envelope of the confidential details, or `null` when none were given. */
+	confidential: string | null;
+	nda_text: string;
+	nda_version: number;
+}
+
+/** What the caller may see of a listing it can see at all. */
+export type ListingAccess = "owner" | "admin" | "approved" | "public";
+
+export interface BrowseFilters {
+	/** An FTS5 MATCH expression built by `ftsQuery`, never raw user text. */
+	match?: string;
+	category?: Category;
+	minPrice?: number;
+	maxPrice?: number;
+	limit: number;
+	cursor?: Position;
+}
+
+export interface MineFilters {
+	status?: ListingStatus;
+	limit: number;
+	cursor?: Position;
+}
+
+/** Writable columns; the data layer sets id, owner, status and times itself. */
+export interface ListingFields {
+	title: string;
+	summary: string;
+	description: string;
+	category: Category;
+	asking_price_cents: number;
+	currency: string;
+	tech_stack: string;
+	mrr_cents: number | null;
+	revenue_cents: number | null;
+	monthly_visitors: number | null;
+	age_months: number | null;
+	confidential: string | null;
+	nda_text: string;
+	nda_version: number;
+}
+
+const WRITABLE = [
+	"title",
+	"summary",
+	"description",
+	"category",
+	"asking_price_cents",
+	"currency",
+	"tech_stack",
+	"mrr_cents",
+	"revenue_cents",
+	"monthly_visitors",
+	"age_months",
+	"confidential",
+	"nda_text",
+	"nda_version",
+] as const satisfies readonly (keyof ListingFields)[];
+
+/**
+ * Turns search text into an FTS5 expression: every word a quoted prefix term, all required. User
+ * text never reaches FTS5 syntax (no operators, columns or NEAR), so no query can error or widen.
+ */
+export function ftsQuery(text: string): string | null {
+	const words = text.normalize("NFKC").match(/[\p{L}\p{N}]+/gu) ?? [];
+	if (words.length === 0) return null;
+	return words
+		.slice(0, 16)
+		.map((word) => `"${word}"*`)
+		.join(" ");
+}
+
+export function listingsData(db: D1Database, scope: Scope) {
+	return {
+		/** Active listings only, newest published first, public columns only. */
+		async browse(filters: BrowseFilters): Promise<{ rows: PublicListingRecord[]; more: boolean }> {
+			const where = ["v.status = 'active'"];
+			const binds: (string | number)[] = [];
+			if (filters.match !== undefined) {
+				where.push(
+					"v.id IN (SELECT l.id FROM listings_fts f JOIN listings l ON l.rowid = f.rowid WHERE listings_fts MATCH ?)",
+				);
+				binds.push(filters.match);
+			}
+			if (filters.category) {
+				where.push("v.category = ?");
+				binds.push(filters.category);
+			}
+			if (filters.minPrice !== undefined) {
+				where.push("v.asking_price_cents >= ?");
+				binds.push(filters.minPrice);
+			}
+			if (filters.maxPrice !== undefined) {
+				where.push("v.asking_price_cents <= ?");
+				binds.push(filters.maxPrice);
+			}
+			if (filters.cursor) {
+				where.push("(v.published_at, v.id) < (?, ?)");
+				binds.push(...filters.cursor);
+			}
+			const sql = `SELECT ${PUBLIC_COLUMNS.map((column) => `v.${column}`).join(", ")}
+				FROM public_listings v
+				WHERE ${where.join(" AND ")}
+				ORDER BY v.published_at DESC, v.id DESC LIMIT ?`;
+			const { results } = await db
+				.prepare(sql)
+				.bind(...binds, filters.limit + 1)
+				.all<PublicListingRecord>();
+			return { rows: results.slice(0, filters.limit), more: results.length > filters.limit };
+		},
+
+		/**
+		 * One listing as the caller may see it, or `null` when it may not see it at all: public
+		 * statuses for everyone; drafts and archived only for the owner and admins. A guest reads
+		 * through the public view; a signed-in caller's row carries the private columns, and its
+		 * `access` says which of them the caller may receive.
+		 */
+		async find(id: string): Promise<{ listing: PublicListingRecord | ListingRecord; access: ListingAccess } | null> {
+			if (scope.tenantId === null && !scope.isAdmin) {
+				const row = await db
+					.prepare(`SELECT ${publicSelect} FROM public_listings WHERE id = ?`)
+					.bind(id)
+					.first<PublicListingRecord>();
+				return row ? { listing: row, access: "public" } : null;
+			}
+			const row = await db
+				.prepare(
+					`SELECT ${fullSelect},
+					   EXISTS (SELECT 1 FROM access_requests a
+					           WHERE a.listing_id = l.id AND a.buyer_tenant_id = ?1 AND a.status = 'approved') AS approved
+					 FROM listings l WHERE l.id = ?2`,
+				)
+				.bind(scope.tenantId ?? "", id)
+				.first<ListingRecord & { approved: number }>();
+			if (!row) return null;
+			const { approved, ...listing } = row;
+			if (scope.isAdmin) return { listing, access: "admin" };
+			if (listing.seller_tenant_id === scope.tenantId) return { listing, access: "owner" };
+			if (listing.status === "draft" || listing.status === "archived") return null;
+			return { listing, access: approved ? "approved" : "public" };
+		},
+
+		/** A listing the caller owns (or any, for an admin), with every column; `null` otherwise. */
+		async managed(id: string): Promise<ListingRecord | null> {
+			const owner = ownerPredicate(scope, "l.seller_tenant_id");
+			return db
+				.prepare(`SELECT ${fullSelect} FROM listings l WHERE l.id = ? AND ${owner.sql}`)
+				.bind(id, ...owner.binds)
+				.first<ListingRecord>();
+		},
+
+		/** The caller's own listings in every status, newest created first. */
+		async mine(filters: MineFilters): Promise<{ rows: ListingRecord[]; more: boolean }> {
+			if (scope.tenantId === null) return { rows: [], more: false };
+			const where = ["l.seller_tenant_id = ?"];
+			const binds: (string | number)[] = [scope.tenantId];
+			if (filters.status) {
+				where.push("l.status = ?");
+				binds.push(filters.status);
+			}
+			if (filters.cursor) {
+				where.push("(l.created_at, l.id) < (?, ?)");
+				binds.push(...filters.cursor);
+			}
+			const { results } = await db
+				.prepare(
+					`SELECT ${fullSelect} FROM listings l WHERE ${where.join(" AND ")}
+					 ORDER BY l.created_at DESC, l.id DESC LIMIT ?`,
+				)
+				.bind(...binds, filters.limit + 1)
+				.all<ListingRecord>();
+			return { rows: results.slice(0, filters.limit), more: results.length > filters.limit };
+		},
+
+		/** Inserts a draft owned by the caller's tenant. */
+		insert(id: string, fields: ListingFields, now: string): D1PreparedStatement {
+			if (scope.tenantId === null) throw new Error("a guest cannot own a listing");
+			const columns = ["id", "seller_tenant_id", ...WRITABLE, "status", "created_at", "updated_at"];
+			const values = [id, scope.tenantId, ...WRITABLE.map((column) => fields[column]), "draft", now, now];
+			return db
+				.prepare(`INSERT INTO listings (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`)
+				.bind(...values);
+		},
+
+		/**
+		 * Updates the given columns of a listing the caller manages, only while its status is one of
+		 * `statuses` and its `updated_at` is still `expectedUpdatedAt` (so a concurrent edit is not
+		 * overwritten). Changes exactly one row or none.
+		 */
+		update(
+			id: string,
+			fields: Partial<ListingFields>,
+			guard: { statuses: readonly ListingStatus[]; expectedUpdatedAt: string },
+			now: string,
+		): D1PreparedStatement {
+			const owner = ownerPredicate(scope, "seller_tenant_id");
+			const columns = WRITABLE.filter((column) => fields[column] !== undefined);
+			const sets = [...columns.map((column) => `${column} = ?`), "updated_at = ?"];
+			return db
+				.prepare(
+					`UPDATE listings SET ${sets.join(", ")}
+					 WHERE id = ? AND ${owner.sql} AND updated_at = ?
+					   AND status IN (${guard.statuses.map(() => "?").join(", ")})`,
+				)
+				.bind(
+					...columns.map((column) => fields[column] ?? null),
+					now,
+					id,
+					...owner.binds,
+					guard.expectedUpdatedAt,
+					...guard.statuses,
+				);
+		},
+
+		/** Moves a managed listing from one of `from` to `to`; changes exactly one row or none. */
+		transition(id: string, from: readonly ListingStatus[], to: ListingStatus, now: string): D1PreparedStatement {
+			const owner = ownerPredicate(scope, "seller_tenant_id");
+			const published = to === "active" ? ", published_at = COALESCE(published_at, ?)" : "";
+			return db
+				.prepare(
+					`UPDATE listings SET status = ?, updated_at = ?${published}
+					 WHERE id = ? AND ${owner.sql} AND status IN (${from.map(() => "?").join(", ")})`,
+				)
+				.bind(to, now, ...(to === "active" ? [now] : []), id, ...owner.binds, ...from);
+		},
+	};
+}
+
+export type ListingsData = ReturnType<typeof listingsData>;

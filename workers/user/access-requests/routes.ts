@@ -1,0 +1,186 @@
+/**
+ * Access requests (DESIGN §4, the NDA flow): a buyer or investor accepts a listing's current NDA
+ * and asks to see its confidential details; the listing's seller approves, declines or later
+ * revokes. Approval is what the listings data layer reads to show confidential details, so a
+ * revocation takes effect on the next read.
+ *
+ * Asking twice is idempotent per buyer tenant: the second ask answers 200 with the request as it
+ * stands (whatever its status), so a declined buyer cannot re-open the question by asking again.
+ * A request the caller may not see is 404, never 403; the role table at the edge has already
+ * decided who may call which route.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import {
+	type AccessRequestRecord,
+	type AccessRequestStatus,
+	accessRequestStatuses,
+} from "../../../shared/data/access-requests.ts";
+import { newId } from "../../../shared/encoding.ts";
+import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
+import { HttpProblem } from "../../../shared/http/problem.ts";
+import { readJson, readParams, readQuery } from "../../../shared/http/validate.ts";
+import type { UserHono } from "../types.ts";
+
+const listingId = z.string().regex(/^lst_[0-9a-f]{32}$/, "not a listing id");
+const listingParams = z.object({ id: listingId });
+const requestParams = z.object({ id: z.string().regex(/^acr_[0-9a-f]{32}$/, "not an access request id") });
+
+const createBody = z
+	.object({
+		accept_nda: z.literal(true, { error: "accept the listing's NDA (true) to ask for access" }),
+		nda_version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+		message: z.string().trim().max(2000).optional(),
+	})
+	.strict();
+
+const listQuery = z
+	.object({
+		status: z.enum(accessRequestStatuses).optional(),
+		listing_id: listingId.optional(),
+		limit: z.coerce.number().int().min(1).max(100).default(20),
+		cursor: cursorQuery.optional(),
+	})
+	.strict();
+
+export interface AccessRequestView {
+	id: string;
+	listing_id: string;
+	buyer_tenant_id: string;
+	seller_tenant_id: string;
+	status: AccessRequestStatus;
+	message: string | null;
+	nda_version: number;
+	nda_accepted_at: string;
+	decided_at: string | null;
+	created_at: string;
+	updated_at: string;
+}
+
+/** The public shape: an allow-list, so internal columns (`buyer_user_id`) never leave. */
+function toView(row: AccessRequestRecord): AccessRequestView {
+	return {
+		id: row.id,
+		listing_id: row.listing_id,
+		buyer_tenant_id: row.buyer_tenant_id,
+		seller_tenant_id: row.seller_tenant_id,
+		status: row.status,
+		message: row.message === "" ? null : row.message,
+		nda_version: row.nda_version,
+		nda_accepted_at: row.nda_accepted_at,
+		decided_at: row.decided_at,
+		created_at: row.created_at,
+		updated_at: row.updated_at,
+	};
+}
+
+export type Decision = "approve" | "decline" | "revoke";
+
+export type DecisionStep =
+	| { kind: "change"; to: AccessRequestStatus }
+	| { kind: "unchanged" }
+	| { kind: "conflict"; detail: string };
+
+/**
+ * What a seller's decision does to a request in `current`: repeating the decision already in
+ * force changes nothing; the opposite decision on a decided request is a conflict (revoke is the
+ * way to withdraw an approval); a revoked request is final.
+ */
+export function decisionStep(decision: Decision, current: AccessRequestStatus): DecisionStep {
+	switch (decision) {
+		case "approve":
+			if (current === "pending") return { kind: "change", to: "approved" };
+			if (current === "approved") return { kind: "unchanged" };
+			return { kind: "conflict", detail: `This request is ${current}; it can no longer be approved.` };
+		case "decline":
+			if (current === "pending") return { kind: "change", to: "declined" };
+			if (current === "declined") return { kind: "unchanged" };
+			if (current === "approved") {
+				return { kind: "conflict", detail: "This request is approved; revoke it to withdraw access." };
+			}
+			return { kind: "conflict", detail: "This request is revoked; it can no longer be declined." };
+		case "revoke":
+			if (current === "approved" || current === "declined") return { kind: "change", to: "revoked" };
+			if (current === "revoked") return { kind: "unchanged" };
+			return { kind: "conflict", detail: "This request is pending; decline it instead." };
+		default: {
+			const unreachable: never = decision;
+			throw new Error(`unknown decision ${unreachable}`);
+		}
+	}
+}
+
+/** `POST /api/v1/listings/:id/access-requests`, mounted under the listing. */
+export const listingAccessRequests = new Hono<UserHono>().post("/", async (c) => {
+	const { id: listing } = readParams(c, listingParams);
+	const body = await readJson(c, createBody);
+	const { scope, accessRequests, batch } = c.var.data;
+	if (scope.tenantId === null || scope.userId === null || (scope.role !== "buyer" && scope.role !== "investor")) {
+		throw new HttpProblem({ reason: "forbidden" });
+	}
+
+	const target = await accessRequests.target(listing);
+	if (!target) throw new HttpProblem({ reason: "not_found" });
+	if (target.seller_tenant_id === scope.tenantId) {
+		throw new HttpProblem({ reason: "conflict", detail: "You cannot ask for access to your own listing." });
+	}
+	if (target.status === "draft" || target.status === "archived") throw new HttpProblem({ reason: "not_found" });
+	if (target.status !== "active") {
+		throw new HttpProblem({ reason: "conflict", detail: "This listing is no longer taking access requests." });
+	}
+	if (body.nda_version !== target.nda_version) {
+		throw new HttpProblem({
+			reason: "conflict",
+			detail: `The NDA changed; read it again. The current version is ${target.nda_version}.`,
+		});
+	}
+
+	const id = newId("acr");
+	const now = new Date().toISOString();
+	await batch([
+		accessRequests.create({ id, listingId: listing, ndaVersion: body.nda_version, message: body.message ?? "" }, now),
+	]);
+	const request = await accessRequests.mine(listing);
+	// Neither inserted nor there before: the listing changed between the read and the insert.
+	if (!request) throw new HttpProblem({ reason: "conflict", detail: "The listing changed; reload it and try again." });
+	return c.json(toView(request), request.id === id ? 201 : 200);
+});
+
+function decide(decision: Decision) {
+	return async (c: Context<UserHono>) => {
+		const { id } = readParams(c, requestParams);
+		const { accessRequests, batch } = c.var.data;
+		const request = await accessRequests.managed(id);
+		if (!request) throw new HttpProblem({ reason: "not_found" });
+		const step = decisionStep(decision, request.status);
+		if (step.kind === "conflict") throw new HttpProblem({ reason: "conflict", detail: step.detail });
+		if (step.kind === "unchanged") return c.json(toView(request));
+
+		await batch([accessRequests.decide(id, request.status, step.to, new Date().toISOString())]);
+		const after = await accessRequests.managed(id);
+		if (!after) throw new HttpProblem({ reason: "not_found" });
+		// A concurrent decision won the race: the same one is a success, another a conflict.
+		if (after.status !== step.to) {
+			throw new HttpProblem({ reason: "conflict", detail: "This request changed; reload it and try again." });
+		}
+		return c.json(toView(after));
+	};
+}
+
+/** `GET /api/v1/access-requests` and the seller's decisions, mounted at `/api/v1/access-requests`. */
+export const accessRequests = new Hono<UserHono>()
+	.get("/", async (c) => {
+		const query = readQuery(c, listQuery);
+		const { rows, more } = await c.var.data.accessRequests.list({
+			status: query.status,
+			listingId: query.listing_id,
+			limit: query.limit,
+			cursor: query.cursor,
+		});
+		const items = rows.map(toView);
+		const last = items.at(-1);
+		return c.json({ items, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null });
+	})
+	.post("/:id/approve", decide("approve"))
+	.post("/:id/decline", decide("decline"))
+	.post("/:id/revoke", decide("revoke"));
