@@ -4,7 +4,7 @@
  * it with their service binding, cross-script Durable Objects and queues wired locally).
  */
 import { spawn } from "node:child_process";
-import { DEMO_PASSWORD, demoUsers } from "./demo-data.ts";
+import { demoGuide } from "./demo-data.ts";
 import { DEFAULT_STATE_DIR } from "./local-d1.ts";
 import { seedLocal } from "./seed.ts";
 
@@ -13,7 +13,7 @@ export const WORKER_CONFIGS = ["wrangler.toml", "workers/user/wrangler.toml", "w
 const port = process.env.PORT ?? "8787";
 
 await seedLocal();
-console.log(`demo users (password ${DEMO_PASSWORD}): ${demoUsers.map((u) => `${u.email} (${u.role})`).join(", ")}`);
+console.log(demoGuide(`http://localhost:${port}`));
 
 const dev = spawn(
 	"wrangler",

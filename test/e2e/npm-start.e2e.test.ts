@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD } from "../../scripts/demo-data.ts";
+import { DEMO_PASSWORD, demoListingId } from "../../scripts/demo-data.ts";
 
 let child: ChildProcess;
 let base: string;
@@ -50,6 +50,23 @@ beforeAll(async () => {
 	}
 });
 
+/** The demo buyer approved for Invoicely (scripts/demo-data.ts). */
+const BUYER = "barbara@buyer.techflunky.test";
+let buyerToken: Promise<string> | undefined;
+
+/** The buyer's bearer token, signed in once with the seeded password (sign-ins are rate-limited per IP). */
+function signInBuyer(): Promise<string> {
+	buyerToken ??= fetch(`${base}/api/v1/auth/login`, {
+		method: "POST",
+		headers: { "Content-Type": "application/json" },
+		body: JSON.stringify({ email: BUYER, password: DEMO_PASSWORD }),
+	}).then(async (login) => {
+		expect(login.status).toBe(200);
+		return ((await login.json()) as { token: string }).token;
+	});
+	return buyerToken;
+}
+
 afterAll(async () => {
 	if (child?.pid) {
 		try {
@@ -78,15 +95,19 @@ describe("npm start", () => {
 	});
 
 	it("signs a demo account in with the seeded password and knows who it is", async () => {
-		const login = await fetch(`${base}/api/v1/auth/login`, {
-			method: "POST",
-			headers: { "Content-Type": "application/json" },
-			body: JSON.stringify({ email: "barbara@buyer.techflunky.test", password: DEMO_PASSWORD }),
-		});
-		expect(login.status).toBe(200);
-		const { token } = (await login.json()) as { token: string };
+		const token = await signInBuyer();
 		const me = await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
 		expect(me.status).toBe(200);
-		expect(await me.json()).toMatchObject({ user: { email: "barbara@buyer.techflunky.test", role: "buyer" } });
+		expect(await me.json()).toMatchObject({ user: { email: BUYER, role: "buyer" } });
+	});
+
+	it("serves a seeded file from the local R2 bucket to the buyer approved for its listing", async () => {
+		const token = await signInBuyer();
+		const res = await fetch(`${base}/api/v1/listings/${demoListingId("invoicely")}/attachments/pitch-deck.pdf`, {
+			headers: { Authorization: `Bearer ${token}` },
+		});
+		expect(res.status).toBe(200);
+		expect(res.headers.get("Content-Type")).toMatch(/^application\/pdf\b/);
+		expect(new TextDecoder().decode((await res.arrayBuffer()).slice(0, 5))).toBe("%PDF-");
 	});
 });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OfferEvent } from "../../queues/offer-events.ts";
-import { DEMO_PASSWORD, demoDataSql } from "../../scripts/demo-data.ts";
+import { DEMO_PASSWORD, demoData, demoListingId } from "../../scripts/demo-data.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
 import { waitFor } from "./client.ts";
@@ -14,12 +14,34 @@ const url = (path: string) => new URL(path, topology.url);
 
 beforeAll(async () => {
 	const secrets = testSecrets();
-	topology = await startTopology({ secrets, seedSql: await demoDataSql(secrets.PASSWORD_PEPPER ?? "") });
+	const demo = await demoData({ pepper: secrets.PASSWORD_PEPPER, encryptionKey: secrets.ENCRYPTION_KEY });
+	topology = await startTopology({ secrets, seedSql: demo.sql, seedObjects: demo.objects });
 });
 
 afterAll(async () => {
 	await topology?.dispose();
 });
+
+const tokens = new Map<string, Promise<string>>();
+
+/** A demo account's bearer token, signed in once per file (sign-ins are rate-limited per IP). */
+function signIn(email: string): Promise<string> {
+	let token = tokens.get(email);
+	if (!token) {
+		token = fetch(url("/api/v1/auth/login"), {
+			method: "POST",
+			headers: { "Content-Type": "application/json" },
+			body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+		}).then(async (login) => {
+			if (login.status !== 200) throw new Error(`sign-in as ${email} answered ${login.status}`);
+			return ((await login.json()) as { token: string }).token;
+		});
+		tokens.set(email, token);
+	}
+	return token;
+}
+
+const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
 
 interface Page {
 	items: { id: string; title: string; status: string }[];
@@ -57,13 +79,7 @@ describe("HTTP through dispatch → user Worker → D1", () => {
 	});
 
 	it("signs a demo seller in, and refuses its oversized body with a 413 problem", async () => {
-		const login = await fetch(url("/api/v1/auth/login"), {
-			method: "POST",
-			headers: { "Content-Type": "application/json" },
-			body: JSON.stringify({ email: "ada@seller.techflunky.test", password: DEMO_PASSWORD }),
-		});
-		expect(login.status).toBe(200);
-		const { token } = (await login.json()) as { token: string };
+		const token = await signIn("ada@seller.techflunky.test");
 		const res = await fetch(url("/api/v1/listings"), {
 			method: "POST",
 			headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
@@ -71,6 +87,46 @@ describe("HTTP through dispatch → user Worker → D1", () => {
 		});
 		expect(res.status).toBe(413);
 		expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+	});
+});
+
+describe("the demo marketplace's NDA story", () => {
+	// barbara@buyer is approved for Invoicely; ken@buyer's request for it is still pending.
+	const invoicely = () => url(`/api/v1/listings/${demoListingId("invoicely")}`);
+
+	it("shows Invoicely's confidential details to the approved buyer", async () => {
+		const res = await fetch(invoicely(), bearer(await signIn("barbara@buyer.techflunky.test")));
+		expect(res.status).toBe(200);
+		const listing = (await res.json()) as { nda: { version: number }; confidential?: { legal_name?: string } };
+		expect(listing.nda.version).toBe(1);
+		expect(listing.confidential?.legal_name).toBe("Invoicely Software Ltd");
+	});
+
+	it("keeps the confidential details from a guest and from a buyer still waiting for approval", async () => {
+		const guest = await fetch(invoicely());
+		expect(guest.status).toBe(200);
+		expect(await guest.json()).not.toHaveProperty("confidential");
+		const pending = await fetch(invoicely(), bearer(await signIn("ken@buyer.techflunky.test")));
+		expect(pending.status).toBe(200);
+		expect(await pending.json()).not.toHaveProperty("confidential");
+	});
+
+	it("serves the pitch deck to the approved buyer as a PDF", async () => {
+		const res = await fetch(
+			`${invoicely()}/attachments/pitch-deck.pdf`,
+			bearer(await signIn("barbara@buyer.techflunky.test")),
+		);
+		expect(res.status).toBe(200);
+		expect(res.headers.get("Content-Type")).toMatch(/^application\/pdf\b/);
+		expect(new TextDecoder().decode((await res.arrayBuffer()).slice(0, 5))).toBe("%PDF-");
+	});
+
+	it("answers 404 for the pitch deck to a buyer without approval", async () => {
+		const res = await fetch(
+			`${invoicely()}/attachments/pitch-deck.pdf`,
+			bearer(await signIn("ken@buyer.techflunky.test")),
+		);
+		expect(res.status).toBe(404);
 	});
 });
 

@@ -33,6 +33,14 @@ export interface TopologyOptions {
 	port?: number;
 	/** Extra SQL run after the migrations, e.g. demo data. */
 	seedSql?: string;
+	/** Objects put into the `ATTACHMENTS` R2 bucket once the Workers are up, e.g. demo files. */
+	seedObjects?: readonly SeedObject[];
+}
+
+export interface SeedObject {
+	key: string;
+	bytes: Uint8Array;
+	contentType: string;
 }
 
 export function splitSql(sql: string): string[] {
@@ -80,5 +88,12 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 	const database = await db();
 	const statements = [...migrationSql(), ...(options.seedSql ? splitSql(options.seedSql) : [])];
 	await database.batch(statements.map((statement) => database.prepare(statement)));
+	if (options.seedObjects?.length) {
+		// Every Worker's `ATTACHMENTS` names the same bucket; the user Worker is the one that serves files.
+		const bucket = await mf.getR2Bucket("ATTACHMENTS", "techflunky-user-worker");
+		for (const object of options.seedObjects) {
+			await bucket.put(object.key, object.bytes, { httpMetadata: { contentType: object.contentType } });
+		}
+	}
 	return { url, mf, db, dispose: () => mf.dispose() };
 }
