@@ -328,3 +328,33 @@ describe("full-text search", () => {
 		}
 	});
 });
+
+describe("search pagination", () => {
+	it("pages through search results without repeats or gaps while matching listings are published", async () => {
+		const seller = await callerOf("seller");
+		const word = `qpage${crypto.randomUUID().slice(0, 8)}`;
+		const publish = async () => {
+			const listing = await createListing(seller, { ...complete, title: `${word} listing` });
+			expect((await call(seller, `/api/v1/listings/${listing.id}/publish`, { method: "POST" })).status).toBe(200);
+			return listing.id;
+		};
+		const before: string[] = [];
+		for (let i = 0; i < 7; i++) before.push(await publish());
+
+		const guest = await callerOf("guest");
+		const seen: string[] = [];
+		let cursor: string | null = null;
+		let pages = 0;
+		do {
+			const path = `/api/v1/listings?q=${word}&limit=3${cursor ? `&cursor=${cursor}` : ""}`;
+			const page = (await (await call(guest, path)).json()) as { items: View[]; next_cursor: string | null };
+			seen.push(...page.items.map((item) => item.id));
+			cursor = page.next_cursor;
+			// A newer match published mid-way lands before the cursor and never shows up in later pages.
+			if (pages === 0) await publish();
+			pages++;
+		} while (cursor && pages < 10);
+		expect(new Set(seen).size).toBe(seen.length);
+		expect([...seen].sort()).toEqual([...before].sort());
+	});
+});
