@@ -11,6 +11,7 @@ export const offerEventTypes = [
 	"offer.expired",
 	"offer.held",
 	"offer.released",
+	"offer.cancelled",
 ] as const;
 
 export const offerEventSchema = z
