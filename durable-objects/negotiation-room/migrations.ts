@@ -42,4 +42,18 @@ export const migrations: readonly Migration[] = [
 			)`);
 		},
 	},
+	{
+		version: 2,
+		name: "hold_and_chat",
+		up: (sql) => {
+			// `last_actor` holds the side ('buyer' | 'seller') that made the latest proposal.
+			sql.exec("ALTER TABLE thread ADD COLUMN on_hold INTEGER NOT NULL DEFAULT 0");
+			sql.exec(`CREATE TABLE chat (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				from_tenant_id TEXT NOT NULL,
+				text TEXT NOT NULL,
+				at INTEGER NOT NULL
+			)`);
+		},
+	},
 ];

@@ -94,6 +94,7 @@ export const accessMatrix: readonly RouteRule[] = Object.freeze([
 
 	// Offers and payments.
 	rule("POST", "/api/v1/listings/:id/offers", buyerSide, "listing active, not the caller's own"),
+	rule("POST", "/api/v1/listings/:id/reopen", ["seller"], "owner: cancels the accepted offer; ours"),
 	rule("GET", "/api/v1/offers", signedIn, "threads where the caller is a party"),
 	rule("GET", "/api/v1/offers/:id", partyOrAdmin),
 	rule("POST", "/api/v1/offers/:id/counter", party, "the party whose turn it is"),

@@ -61,6 +61,7 @@ const expected: Record<string, string[]> = {
 	"GET /api/v1/listings/:id/attachments": SIGNED_IN,
 	"POST /api/v1/access-requests/:id/revoke": ["seller"],
 	"GET /api/v1/access-requests": SIGNED_IN,
+	"POST /api/v1/listings/:id/reopen": ["seller"],
 };
 
 const key = (rule: RouteRule) => `${rule.method} ${rule.path}`;

@@ -9,6 +9,7 @@ import type { TenantContext } from "../tenant-context.ts";
 import { accessRequestsData } from "./access-requests.ts";
 import { attachmentsData } from "./attachments.ts";
 import { listingsData } from "./listings.ts";
+import { offersData } from "./offers.ts";
 import { flushOutbox, type OutboxMessage, type OutboxProducers, outboxInsert } from "./outbox.ts";
 import { scopeOf } from "./scope.ts";
 
@@ -19,6 +20,7 @@ export function tenantData(db: D1Database, context: TenantContext) {
 		listings: listingsData(db, scope),
 		accessRequests: accessRequestsData(db, scope),
 		attachments: attachmentsData(db, scope),
+		offers: offersData(db, scope),
 		/** Runs statements built by this layer as one transaction (a D1 batch). */
 		batch: (statements: D1PreparedStatement[]) => db.batch(statements),
 		outbox: {

@@ -6,7 +6,8 @@
  * told otherwise, through the `CF-Connecting-IP` header that Miniflare passes through as
  * Cloudflare would set it, so per-IP buckets never couple one test to another.
  */
-import { Agent, Headers, type Response, fetch as undiciFetch } from "undici";
+import { request as httpRequest } from "node:http";
+import { Agent, Headers, type Response, WebSocket as UndiciWebSocket, fetch as undiciFetch } from "undici";
 
 /** `apex` is the root domain (`localhost`); the others are its `seller.` and `buyer.` portals or any label. */
 export type HostName = "apex" | "seller" | "buyer" | (string & {});
@@ -109,4 +110,49 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs 
 		if (Date.now() > deadline) throw new Error("condition not met in time");
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
+}
+
+/**
+ * A WebSocket class for partysocket's `WebSocket` option whose handshakes pose as client `ip`
+ * (every connection it makes, reconnections included), like `E2eClient.call` does for HTTP.
+ */
+export function webSocketAs(ip: string = freshIp()): typeof WebSocket {
+	return class extends UndiciWebSocket {
+		constructor(url: string | URL, protocols?: string | string[]) {
+			super(url, { headers: { "CF-Connecting-IP": ip }, ...(protocols === undefined ? {} : { protocols }) });
+		}
+	} as unknown as typeof WebSocket;
+}
+
+/**
+ * The status a WebSocket handshake on `path` is answered with: 101 when it is upgraded (the
+ * socket is then dropped at once), else the refusal's status. A WebSocket API hides that status.
+ */
+export function upgradeStatus(
+	port: string,
+	path: string,
+	options: { token?: string; ip?: string; host?: string } = {},
+): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const headers: Record<string, string> = {
+			Host: options.host ?? `localhost:${port}`,
+			Connection: "Upgrade",
+			Upgrade: "websocket",
+			"Sec-WebSocket-Version": "13",
+			"Sec-WebSocket-Key": Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64"),
+			"CF-Connecting-IP": options.ip ?? freshIp(),
+		};
+		if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+		const req = httpRequest({ host: "127.0.0.1", port: Number(port), path, headers });
+		req.on("upgrade", (res, socket) => {
+			socket.destroy();
+			resolve(res.statusCode ?? 101);
+		});
+		req.on("response", (res) => {
+			res.resume();
+			resolve(res.statusCode ?? 0);
+		});
+		req.on("error", reject);
+		req.end();
+	});
 }

@@ -16,6 +16,7 @@ import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext, securityHeaders } from "./middleware/request-context.ts";
 import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
+import { negotiation } from "./routes/negotiation.ts";
 import { platform } from "./routes/platform.ts";
 import { tenantApi } from "./routes/tenant-api.ts";
 import type { DispatchHono } from "./types.ts";
@@ -31,6 +32,7 @@ export const app = new Hono<DispatchHono>()
 	// After the limit, so a refused caller never gets to stream a body at us.
 	.use(bodyLimits)
 	.route("/", platform)
+	.route("/", negotiation)
 	.route("/api/v1", auth)
 	.route("/api/v1", admin)
 	.route("/api/v1", tenantApi)

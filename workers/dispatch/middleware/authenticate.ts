@@ -2,8 +2,8 @@
  * Who is calling and for which tenant, before anything is served.
  *
  * 1. The host: `seller.<domain>`, `buyer.<domain>`, the apex or a storefront (ROOT_DOMAIN).
- * 2. The credential: `Authorization: Bearer` (API clients) or the `__Host-session` cookie
- *    (browsers). A presented credential that does not verify is a 401, never a silent downgrade
+ * 2. The credential: `Authorization: Bearer` (API clients), the `__Host-session` cookie
+ *    (browsers), or `?token=` on the negotiation WebSocket alone (handshakes carry no headers). A presented credential that does not verify is a 401, never a silent downgrade
  *    to guest. Sign-in routes ignore credentials, so a stale cookie cannot block signing in again.
  * 3. The tenant: the token's `tid`; an `X-Tenant-ID` must equal it, unless the caller is an admin
  *    acting for that tenant (audited by ./authorize.ts once the session is known live); else 403.
@@ -24,6 +24,9 @@ import type { DispatchHono, Principal } from "../types.ts";
 
 /** Signing in ignores whatever credential the client still holds. */
 const SIGN_IN_PATHS = new Set(["/api/v1/auth/login", "/api/v1/auth/register"]);
+
+/** The only route that takes a token from the query string. */
+const WEBSOCKET_PATH = /^\/parties\/negotiation-room\/[^/]+$/;
 
 const TENANT_ID = /^(seller|buyer|investor|admin)_[0-9a-z]{1,40}$/;
 
@@ -56,6 +59,10 @@ export const authenticate = createMiddleware<DispatchHono>(async (c, next) => {
 			const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(authorization);
 			if (!match?.[1]) throw invalidCredential("bearer", "Use `Authorization: Bearer <token>`.");
 			token = match[1];
+			credentials = "bearer";
+		} else if (WEBSOCKET_PATH.test(c.req.path) && c.req.query("token") !== undefined) {
+			// Browsers cannot set headers on a WebSocket handshake; the token may ride in the query.
+			token = c.req.query("token");
 			credentials = "bearer";
 		} else {
 			token = sessionCookie(c);

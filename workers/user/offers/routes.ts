@@ -1,0 +1,164 @@
+/**
+ * Offer threads over REST. The thread's state lives in its NegotiationRoom; these handlers check
+ * that the caller may see the thread (the D1 registry, through the scoped data layer), then call
+ * the same room methods the WebSocket frames call, so REST and WebSocket never disagree. A
+ * thread the caller is not a party to is 404.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import type { Actor, ActResult, NegotiationRoom } from "../../../durable-objects/negotiation-room/negotiation-room.ts";
+import { newId } from "../../../shared/encoding.ts";
+import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
+import { HttpProblem } from "../../../shared/http/problem.ts";
+import { readJson, readParams, readQuery } from "../../../shared/http/validate.ts";
+import { amountCents, MAX_MESSAGE_LENGTH, offerIdSchema, version } from "../../../shared/offers/protocol.ts";
+import type { UserHono } from "../types.ts";
+
+const offerParams = z.object({ id: offerIdSchema });
+const listingParams = z.object({ id: z.string().regex(/^lst_[0-9a-f]{32}$/, "must be a listing id") });
+
+const createSchema = z
+	.object({ amount_cents: amountCents, message: z.string().trim().max(MAX_MESSAGE_LENGTH).optional() })
+	.strict();
+const counterSchema = z
+	.object({ amount_cents: amountCents, version, message: z.string().trim().max(MAX_MESSAGE_LENGTH).optional() })
+	.strict();
+const versionSchema = z.object({ version }).strict();
+const withdrawSchema = z.object({ version: version.optional() }).strict();
+const listQuery = z
+	.object({ limit: z.coerce.number().int().min(1).max(50).default(20), cursor: cursorQuery.optional() })
+	.strict();
+
+function actorOf(c: Context<UserHono>): Actor {
+	const { tenant } = c.var;
+	if (!tenant.tenant_id) throw new HttpProblem({ reason: "unauthorized" });
+	return { tenantId: tenant.tenant_id, admin: tenant.role === "admin" };
+}
+
+/** The thread's room; the class lives in the dispatch Worker's script, so its type is named here. */
+const room = (c: Context<UserHono>, offerId: string) =>
+	(c.env.NegotiationRoom as unknown as DurableObjectNamespace<NegotiationRoom>).getByName(offerId);
+
+function answer(c: Context<UserHono>, result: ActResult) {
+	if (result.ok) return c.json(result.offer, 200);
+	switch (result.status) {
+		case 400:
+			throw new HttpProblem({ reason: "bad_request", detail: result.detail });
+		case 403:
+			throw new HttpProblem({ reason: "forbidden", detail: result.detail });
+		case 404:
+			throw new HttpProblem({ reason: "not_found" });
+		case 409:
+			throw new HttpProblem({ reason: "conflict", detail: result.detail });
+	}
+}
+
+/** A thread the caller may see, or 404. */
+async function visible(c: Context<UserHono>): Promise<string> {
+	const { id } = readParams(c, offerParams);
+	const offer = await c.var.data.offers.find(id);
+	if (!offer) throw new HttpProblem({ reason: "not_found" });
+	return offer.id;
+}
+
+/** `POST /api/v1/listings/:id/offers` and `/reopen`, mounted under the listing. */
+export const listingOffers = new Hono<UserHono>()
+	.post("/offers", async (c) => {
+		const { id: listingId } = readParams(c, listingParams);
+		const body = await readJson(c, createSchema);
+		const actor = actorOf(c);
+		const found = await c.var.data.listings.find(listingId);
+		if (!found) throw new HttpProblem({ reason: "not_found" });
+		const listing = found.listing;
+		if (listing.seller_tenant_id === actor.tenantId) {
+			throw new HttpProblem({ reason: "conflict", detail: "You cannot make an offer on your own listing." });
+		}
+		if (listing.status !== "active") {
+			throw new HttpProblem({ reason: "conflict", detail: `The listing is ${listing.status.replace("_", " ")}.` });
+		}
+		const offerId = newId("off");
+		const now = Date.now();
+		// The room first: a registered thread always has state behind it; a room nobody registered is unreachable.
+		const offer = await room(c, offerId).open({
+			offerId,
+			listingId: listing.id,
+			buyerTenantId: actor.tenantId,
+			sellerTenantId: listing.seller_tenant_id,
+			amountCents: body.amount_cents,
+			currency: listing.currency,
+			message: body.message ?? null,
+			now,
+		});
+		await c.var.data.batch([
+			c.var.data.offers.insert({
+				id: offerId,
+				listing_id: listing.id,
+				seller_tenant_id: listing.seller_tenant_id,
+				created_at: new Date(now).toISOString(),
+			}),
+		]);
+		return c.json(offer, 201);
+	})
+	.post("/reopen", async (c) => {
+		const { id: listingId } = readParams(c, listingParams);
+		const actor = actorOf(c);
+		const listing = await c.var.data.listings.managed(listingId);
+		if (!listing || listing.seller_tenant_id !== actor.tenantId) throw new HttpProblem({ reason: "not_found" });
+		if (listing.status !== "under_offer") {
+			throw new HttpProblem({ reason: "conflict", detail: "Only a listing under offer can be re-opened." });
+		}
+		const now = Date.now();
+		const threads = await c.var.data.offers.forManagedListing(listingId);
+		const views = await Promise.all(threads.map((thread) => room(c, thread.id).view(false)));
+		const accepted = threads.filter((_, i) => views[i]?.status === "accepted");
+		// The accepted thread is cancelled (recorded in its history and on the queue), then the others resume.
+		for (const thread of accepted) {
+			const result = await room(c, thread.id).cancel(actor, now);
+			if (!result.ok) throw new HttpProblem({ reason: "conflict", detail: result.detail });
+		}
+		await c.var.data.batch([c.var.data.offers.reopenListing(listingId, new Date(now).toISOString())]);
+		await Promise.all(threads.filter((_, i) => views[i]?.on_hold).map((thread) => room(c, thread.id).release(now)));
+		return c.json({ id: listingId, status: "active", cancelled_offer_ids: accepted.map((thread) => thread.id) }, 200);
+	});
+
+/** `/api/v1/offers…` */
+export const offers = new Hono<UserHono>()
+	.get("/", async (c) => {
+		const query = readQuery(c, listQuery);
+		const { rows, more } = await c.var.data.offers.list(query.limit, query.cursor);
+		const items = (await Promise.all(rows.map((row) => room(c, row.id).view(false)))).filter((view) => view !== null);
+		const last = rows.at(-1);
+		return c.json({ items, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null });
+	})
+	.get("/:id", async (c) => {
+		const offerId = await visible(c);
+		const offer = await room(c, offerId).view(true);
+		if (!offer) throw new HttpProblem({ reason: "not_found" });
+		return c.json(offer);
+	})
+	.get("/:id/timeline", async (c) => {
+		const offerId = await visible(c);
+		const timeline = await c.var.data.offers.timeline(offerId);
+		if (!timeline) throw new HttpProblem({ reason: "not_found" });
+		return c.json(timeline);
+	})
+	.post("/:id/counter", async (c) => {
+		const offerId = await visible(c);
+		const body = await readJson(c, counterSchema);
+		return answer(c, await room(c, offerId).act(actorOf(c), { type: "counter", ...body }, Date.now()));
+	})
+	.post("/:id/accept", async (c) => {
+		const offerId = await visible(c);
+		const body = await readJson(c, versionSchema);
+		return answer(c, await room(c, offerId).act(actorOf(c), { type: "accept", ...body }, Date.now()));
+	})
+	.post("/:id/reject", async (c) => {
+		const offerId = await visible(c);
+		const body = await readJson(c, versionSchema);
+		return answer(c, await room(c, offerId).act(actorOf(c), { type: "reject", ...body }, Date.now()));
+	})
+	.post("/:id/withdraw", async (c) => {
+		const offerId = await visible(c);
+		const body = await readJson(c, withdrawSchema);
+		return answer(c, await room(c, offerId).act(actorOf(c), { type: "withdraw", ...body }, Date.now()));
+	});
