@@ -440,6 +440,25 @@ describe("a closed thread", () => {
 // Property tests: random move sequences, checked against the invariants the room relies on.
 
 /** mulberry32: a tiny seeded PRNG, good enough to drive test cases reproducibly. */
+describe("a lapsed proposal whose alarm is late", () => {
+	const lapsedAt = T0 + PROPOSAL_TTL_MS;
+
+	it("refuses a withdrawal as expired, so the thread ends expired rather than withdrawn", () => {
+		expect(reasonOf(apply(thread(), { type: "withdraw", by: "buyer" }, lapsedAt))).toBe("expired");
+		expect(transition(apply(thread(), { type: "withdraw", by: "buyer" }, lapsedAt - 1)).state.status).toBe("withdrawn");
+	});
+
+	it("refuses to hold it, so a hold can never revive it", () => {
+		expect(reasonOf(apply(thread(), { type: "hold" }, lapsedAt))).toBe("expired");
+		expect(transition(apply(thread(), { type: "hold" }, lapsedAt - 1)).state.on_hold).toBe(true);
+	});
+
+	it("still lets the buyer withdraw a held thread, which has no expiry", () => {
+		const held = thread({ on_hold: true, expires_at: null });
+		expect(transition(apply(held, { type: "withdraw", by: "buyer" }, lapsedAt + HOUR)).state.status).toBe("withdrawn");
+	});
+});
+
 function mulberry32(seed: number): () => number {
 	let a = seed >>> 0;
 	return () => {
