@@ -59,7 +59,11 @@ export class E2eClient {
 		},
 	});
 
-	constructor(readonly port: string) {}
+	readonly port: string;
+
+	constructor(port: string) {
+		this.port = port;
+	}
 
 	/** `http://<host>.localhost:<port>`, or the apex `http://localhost:<port>`. */
 	origin(host: HostName = "apex"): string {
