@@ -99,23 +99,6 @@ export interface MineFilters {
 }
 
 /** Writable columns; the data layer sets id, owner, status and times itself. */
-export interface ListingFields {
-	title: string;
-	summary: string;
-	description: string;
-	category: Category;
-	asking_price_cents: number;
-	currency: string;
-	tech_stack: string;
-	mrr_cents: number | null;
-	revenue_cents: number | null;
-	monthly_visitors: number | null;
-	age_months: number | null;
-	confidential: string | null;
-	nda_text: string;
-	nda_version: number;
-}
-
 const WRITABLE = [
 	"title",
 	"summary",
@@ -131,7 +114,9 @@ const WRITABLE = [
 	"confidential",
 	"nda_text",
 	"nda_version",
-] as const satisfies readonly (keyof ListingFields)[];
+] as const satisfies readonly (keyof ListingRecord)[];
+
+export type ListingFields = Pick<ListingRecord, (typeof WRITABLE)[number]>;
 
 /**
  * Turns search text into an FTS5 expression: every word a quoted prefix term, all required. User

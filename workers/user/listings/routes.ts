@@ -291,20 +291,7 @@ export const listings = new Hono<UserHono>()
 		if (!EDITABLE.includes(listing.status)) {
 			throw new HttpProblem({ reason: "conflict", detail: `A listing that is ${listing.status} cannot be edited.` });
 		}
-		const changes: Partial<ListingFields> = {
-			title: input.title,
-			summary: input.summary,
-			description: input.description,
-			category: input.category,
-			asking_price_cents: input.asking_price_cents,
-			currency: input.currency,
-			tech_stack: input.tech_stack === undefined ? undefined : JSON.stringify(input.tech_stack),
-		};
-		if (input.metrics) {
-			for (const key of ["mrr_cents", "revenue_cents", "monthly_visitors", "age_months"] as const) {
-				if (input.metrics[key] !== undefined) changes[key] = input.metrics[key];
-			}
-		}
+		const changes = columnsOf(input);
 		if (input.confidential !== undefined) changes.confidential = await seal(c.env, listing, input.confidential);
 		if (input.nda_text !== undefined && input.nda_text !== listing.nda_text) {
 			changes.nda_text = input.nda_text;
@@ -357,6 +344,23 @@ export const listings = new Hono<UserHono>()
 		}
 		return c.body(null, 204);
 	});
+
+/** The columns the given fields set; fields the input leaves out stay `undefined` (unchanged). */
+function columnsOf(input: z.infer<typeof patchSchema>): Partial<ListingFields> {
+	const columns: Partial<ListingFields> = {
+		title: input.title,
+		summary: input.summary,
+		description: input.description,
+		category: input.category,
+		asking_price_cents: input.asking_price_cents,
+		currency: input.currency,
+		tech_stack: input.tech_stack === undefined ? undefined : JSON.stringify(input.tech_stack),
+	};
+	for (const key of ["mrr_cents", "revenue_cents", "monthly_visitors", "age_months"] as const) {
+		if (input.metrics?.[key] !== undefined) columns[key] = input.metrics[key];
+	}
+	return columns;
+}
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
 	return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
