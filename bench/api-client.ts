@@ -12,6 +12,9 @@ export interface Account {
 	tenant: { id: string };
 }
 
+/** The admin override the bench gives the accounts it loads (documented in docs/performance.md). */
+export const BENCH_RATE_LIMIT = { limit: 1_000_000, window_seconds: 3600, burst: 100_000 } as const;
+
 let ipCounter = 0;
 
 /** A client IP no other call of this process has used (10.0.0.0/8). */
@@ -36,18 +39,33 @@ export class ApiClient {
 	}
 
 	/** POSTs `json` (as `token`'s tenant, if given) and returns the parsed body, or throws unless the status is `expected`. */
-	async post<T>(path: string, json: unknown, expected: number, token?: string): Promise<T> {
-		const headers: Record<string, string> = { "Content-Type": "application/json", "CF-Connecting-IP": freshIp() };
+	post<T>(path: string, json: unknown, expected: number, token?: string): Promise<T> {
+		return this.call<T>("POST", path, json, expected, token);
+	}
+
+	/** Any method; `json` is sent as the body unless undefined. Throws unless the status is `expected`. */
+	async call<T>(method: string, path: string, json: unknown, expected: number, token?: string): Promise<T> {
+		const headers: Record<string, string> = { "CF-Connecting-IP": freshIp() };
+		if (json !== undefined) headers["Content-Type"] = "application/json";
 		if (token !== undefined) headers.Authorization = `Bearer ${token}`;
 		const res = await fetch(`http://localhost:${this.#port}${path}`, {
-			method: "POST",
+			method,
 			headers,
-			body: JSON.stringify(json),
+			...(json === undefined ? {} : { body: JSON.stringify(json) }),
 			dispatcher: this.#agent,
 		});
 		const text = await res.text();
-		if (res.status !== expected) throw new Error(`POST ${path} answered ${res.status}: ${text}`);
-		return JSON.parse(text) as T;
+		if (res.status !== expected) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+		return (text === "" ? undefined : JSON.parse(text)) as T;
+	}
+
+	login(email: string, password: string): Promise<Account> {
+		return this.post<Account>("/api/v1/auth/login", { email, password }, 200);
+	}
+
+	/** As an admin, replaces tenant `tenantId`'s rate limit (the bench's own accounts only). */
+	raiseLimit(adminToken: string, tenantId: string): Promise<unknown> {
+		return this.call("PATCH", `/api/v1/admin/tenants/${tenantId}`, { rate_limit: BENCH_RATE_LIMIT }, 200, adminToken);
 	}
 
 	register(role: "seller" | "buyer"): Promise<Account> {

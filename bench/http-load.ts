@@ -19,7 +19,8 @@ export interface HttpLoadOptions {
 	durationMs: number;
 	/** Load before the measured window, discarded: connection setup, JIT, Durable Object start-up. */
 	warmupMs: number;
-	headers?: Record<string, string>;
+	/** Sent with every request; a function is called per request (e.g. a fresh client IP each time). */
+	headers?: Record<string, string> | (() => Record<string, string>);
 }
 
 export interface HttpLoadResult {
@@ -56,7 +57,9 @@ async function phase(pool: Pool, options: HttpLoadOptions, durationMs: number): 
 				const res = await pool.request({
 					path: options.path,
 					method: "GET",
-					...(options.headers ? { headers: options.headers } : {}),
+					...(options.headers
+						? { headers: typeof options.headers === "function" ? options.headers() : options.headers }
+						: {}),
 				});
 				await res.body.dump();
 				if (res.statusCode >= 200 && res.statusCode < 300) latencies.push(performance.now() - sent);

@@ -45,6 +45,16 @@ export function peakRssMb(pid: number): number | null {
 	}
 }
 
+/** Current resident set of `pid` in MiB, or `null` when it cannot be read. */
+export function rssMb(pid: number): number | null {
+	try {
+		const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+		return match?.[1] ? Number(match[1]) / 1024 : null;
+	} catch {
+		return null;
+	}
+}
+
 /** Starts a new peak window for `pid`; false when the kernel does not allow it. */
 export function resetPeakRss(pid: number): boolean {
 	try {

@@ -4,8 +4,10 @@
  * markers, so the prose around it is written by hand and only the numbers are regenerated.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import type { CounterResult, RateLimitResult, SearchResult } from "./api-scenarios.ts";
 import type { HttpLoadResult } from "./http-load.ts";
 import type { QueueResult } from "./queue-consolidation.ts";
+import type { WsIdleResult } from "./ws-idle.ts";
 import type { WsRoomsResult } from "./ws-rooms.ts";
 
 export interface Results {
@@ -16,8 +18,13 @@ export interface Results {
 	scenarios: {
 		baseline_hello: Omit<HttpLoadResult, "duration_s">;
 		healthz: Omit<HttpLoadResult, "duration_s"> & { ratio_to_baseline: number };
-		ws_counter_latency: Omit<WsRoomsResult, "offerIds"> & { peak_rss_mb?: number };
+		listing_read_auth: Omit<HttpLoadResult, "duration_s"> & { ratio_to_baseline: number };
+		search_anon: SearchResult & { ratio_to_baseline: number };
+		ws_counter_latency: Omit<WsRoomsResult, "offerIds" | "threads"> & { peak_rss_mb?: number };
+		ws_idle_2000: WsIdleResult;
 		queue_consolidation: QueueResult;
+		counter_offers: Omit<CounterResult, "duration_s"> & { ratio_to_baseline: number };
+		ratelimit_exactness: RateLimitResult;
 	};
 }
 
@@ -28,14 +35,29 @@ const cell = (value: number | boolean | undefined, unit = "") =>
 	value === undefined ? "–" : `${typeof value === "number" ? value.toLocaleString("en-US") : String(value)}${unit}`;
 
 export function table(results: Results): string {
-	const { baseline_hello: base, healthz, ws_counter_latency: ws, queue_consolidation: queue } = results.scenarios;
+	const {
+		baseline_hello: base,
+		healthz,
+		listing_read_auth: read,
+		search_anon: search,
+		ws_counter_latency: ws,
+		ws_idle_2000: idle,
+		queue_consolidation: queue,
+		counter_offers: counters,
+		ratelimit_exactness: limit,
+	} = results.scenarios;
 	return [
 		"| scenario | throughput | p50 | p95 | p99 | notes |",
 		"|---|---|---|---|---|---|",
 		`| baseline_hello (bare Worker, GET /) | ${cell(base.rps, " req/s")} | ${cell(base.p50_ms, " ms")} | ${cell(base.p95_ms, " ms")} | ${cell(base.p99_ms, " ms")} | ${cell(base.connections)} connections, ${cell(base.requests)} requests, ${cell(base.errors)} errors |`,
 		`| healthz (dispatch Worker, GET /healthz) | ${cell(healthz.rps, " req/s")} | ${cell(healthz.p50_ms, " ms")} | ${cell(healthz.p95_ms, " ms")} | ${cell(healthz.p99_ms, " ms")} | ${cell(healthz.ratio_to_baseline)}× baseline rps, ${cell(healthz.errors)} errors |`,
+		`| listing_read_auth (signed-in GET /api/v1/listings/:id) | ${cell(read.rps, " req/s")} | ${cell(read.p50_ms, " ms")} | ${cell(read.p95_ms, " ms")} | ${cell(read.p99_ms, " ms")} | ${cell(read.ratio_to_baseline)}× baseline rps, ${cell(read.connections)} connections, ${cell(read.errors)} errors |`,
+		`| search_anon (anonymous GET /api/v1/listings?q=${search.query}) | ${cell(search.rps, " req/s")} | ${cell(search.p50_ms, " ms")} | ${cell(search.p95_ms, " ms")} | ${cell(search.p99_ms, " ms")} | ${cell(search.ratio_to_baseline)}× baseline rps, ${cell(search.matching)} of ${cell(search.listings)} listings match, ${cell(search.errors)} errors |`,
 		`| ws_counter_latency (counter → other party's state frame) | – | ${cell(ws.p50_ms, " ms")} | ${cell(ws.p95_ms, " ms")} | ${cell(ws.p99_ms, " ms")} | ${cell(ws.samples)} samples, ${cell(ws.rooms)} rooms concurrently, ${cell(ws.counters_per_s)} counters/s, ${cell(ws.errors)} errors${ws.peak_rss_mb === undefined ? "" : `, workerd peak RSS ${cell(ws.peak_rss_mb, " MB")}`} |`,
+		`| ws_idle_2000 (idle room sockets) | – | – | – | – | ${cell(idle.sockets)} sockets in ${cell(idle.rooms)} rooms held ${cell(idle.hold_s, " s")}, ${cell(idle.errors)} errors${idle.peak_rss_mb === undefined ? "" : `, workerd peak RSS ${cell(idle.peak_rss_mb, " MB")}`}${idle.kb_per_socket === undefined ? "" : `, ${cell(idle.kb_per_socket, " KB")} per socket (RSS ${cell(idle.rss_before_mb)} → ${cell(idle.rss_held_mb, " MB")})`} |`,
 		`| queue_consolidation (offer-events → D1) | ${cell(queue.events_per_s, " events/s")} | – | – | – | ${cell(queue.events)} of ${cell(queue.expected)} events, ${cell(queue.lost)} lost, ${cell(queue.duplicated)} duplicated, ${cell(queue.deals_mismatched)} deals off |`,
+		`| counter_offers (REST POST /api/v1/offers/:id/counter) | ${cell(counters.rps, " req/s")} | ${cell(counters.p50_ms, " ms")} | ${cell(counters.p95_ms, " ms")} | ${cell(counters.p99_ms, " ms")} | ${cell(counters.threads)} threads concurrently, ${cell(counters.requests)} counters, ${cell(counters.errors)} errors |`,
+		`| ratelimit_exactness (200 parallel, one buyer) | – | – | – | – | ${cell(limit.admitted)} admitted of ${cell(limit.requests)} (expected ${cell(limit.expected)}), ${cell(limit.refused_429)} × 429, ${cell(limit.other)} other |`,
 	].join("\n");
 }
 

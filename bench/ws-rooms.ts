@@ -37,6 +37,8 @@ export interface WsRoomsResult {
 	duration_s: number;
 	/** Offer ids of the rooms, for checking what the consumer made of their events. */
 	offerIds: string[];
+	/** The rooms' threads and parties, for the scenarios that reuse them. */
+	threads: { offerId: string; seller: Account; buyer: Account }[];
 }
 
 const FRAME_TIMEOUT_MS = 10_000;
@@ -108,6 +110,7 @@ export async function wsRooms(options: WsRoomsOptions): Promise<WsRoomsResult> {
 			errors,
 			duration_s: round(seconds, 2),
 			offerIds: rooms.map((room) => room.offer.id),
+			threads: rooms.map((room) => ({ offerId: room.offer.id, seller: room.seller, buyer: room.buyer })),
 		};
 	} finally {
 		await client.close();
@@ -115,7 +118,7 @@ export async function wsRooms(options: WsRoomsOptions): Promise<WsRoomsResult> {
 }
 
 /** One party's socket: remembers when each thread version first arrived, and lets a caller wait for one. */
-class RoomSocket {
+export class RoomSocket {
 	errors = 0;
 	readonly socket: WebSocket;
 	readonly #arrivals = new Map<number, number>();
@@ -183,7 +186,7 @@ class RoomSocket {
 	}
 }
 
-async function createListing(client: ApiClient, seller: Account): Promise<string> {
+export async function createListing(client: ApiClient, seller: Account): Promise<string> {
 	const listing = await client.post<{ id: string }>(
 		"/api/v1/listings",
 		{
