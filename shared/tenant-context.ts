@@ -6,7 +6,9 @@
  * context is short-lived (60 s) and bound to the request id, so a captured header is useless
  * for long. Trade-off: one HMAC sign and verify per request (microseconds) for defence in depth.
  */
+
 import { z } from "zod";
+import { hmacSha256Key } from "./crypto/hmac.ts";
 import { fromBase64Url, toBase64Url, utf8 } from "./encoding.ts";
 
 export const HEADER = "X-TechFlunky-Context";
@@ -31,12 +33,10 @@ export const tenantContextSchema = z
 
 export type TenantContext = z.infer<typeof tenantContextSchema>;
 
-async function hmacKey(secret: string): Promise<CryptoKey> {
-	if (secret.length < 32) throw new Error("TENANT_CONTEXT_SECRET must be at least 32 characters");
-	return crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-		"sign",
-		"verify",
-	]);
+/** The HMAC key, imported once per isolate: this runs twice on every request. */
+function hmacKey(secret: string): Promise<CryptoKey> {
+	if (secret.length < 32) return Promise.reject(new Error("TENANT_CONTEXT_SECRET must be at least 32 characters"));
+	return hmacSha256Key(secret);
 }
 
 export async function signTenantContext(context: TenantContext, secret: string): Promise<string> {

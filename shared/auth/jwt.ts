@@ -7,7 +7,7 @@
  */
 import { errors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import { utf8 } from "../encoding.ts";
+import { hmacSha256Key } from "../crypto/hmac.ts";
 
 export const ISSUER = "https://techflunky.com";
 export const AUDIENCE = "techflunky-api";
@@ -39,9 +39,10 @@ export interface TokenSubject {
 	sessionId: string;
 }
 
-function key(secret: string): Uint8Array<ArrayBuffer> {
-	if (secret.length < 32) throw new Error("JWT_SECRET must be at least 32 characters");
-	return utf8.encode(secret);
+/** The HS256 key, imported once per isolate rather than on every verification. */
+function key(secret: string): Promise<CryptoKey> {
+	if (secret.length < 32) return Promise.reject(new Error("JWT_SECRET must be at least 32 characters"));
+	return hmacSha256Key(secret);
 }
 
 export async function issueToken(
@@ -59,7 +60,7 @@ export async function issueToken(
 		.setJti(subject.sessionId)
 		.setIssuedAt(iat)
 		.setExpirationTime(exp)
-		.sign(key(secret));
+		.sign(await key(secret));
 	return { token, expiresAt: exp * 1000 };
 }
 
@@ -71,7 +72,7 @@ export async function issueToken(
 export async function verifyToken(token: string, secret: string, now: number): Promise<TokenClaims | null> {
 	if (token.length > MAX_TOKEN_LENGTH) return null;
 	try {
-		const { payload } = await jwtVerify(token, key(secret), {
+		const { payload } = await jwtVerify(token, await key(secret), {
 			algorithms: ["HS256"],
 			issuer: ISSUER,
 			audience: AUDIENCE,
