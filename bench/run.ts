@@ -11,9 +11,8 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { resolve } from "node:path";
-import { newId } from "../shared/encoding.ts";
-import { hashPassword } from "../shared/password.ts";
 import { testSecrets } from "../test/topology/secrets.ts";
+import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
 import { ApiClient } from "./api-client.ts";
 import { counterOffers, listingReadAuth, rateLimitExactness, searchAnon } from "./api-scenarios.ts";
@@ -45,25 +44,11 @@ const workerdVersion = (
 log("starting the hello-world baseline and the topology");
 const baseline = await startBaseline(COMPATIBILITY_DATE);
 const baselinePids = new Set(workerdPids());
+const secrets = testSecrets();
 // One admin, seeded into D1 the way `npm run admin:create` makes one, to raise the limits of the
 // benchmark's own accounts (see docs/performance.md).
-const secrets = testSecrets();
-const admin = {
-	tenantId: newId("admin"),
-	userId: newId("usr"),
-	email: `bench-admin-${crypto.randomUUID()}@example.test`,
-};
-const adminPassword = `bench-admin-${crypto.randomUUID()}`;
-const seededAt = new Date().toISOString();
-const adminHash = await hashPassword(adminPassword, secrets.PASSWORD_PEPPER);
-const topology = await startTopology({
-	secrets,
-	seedSql: `
-		INSERT INTO tenants (id, kind, name, status, created_at, updated_at)
-		VALUES ('${admin.tenantId}', 'admin', 'Bench admin', 'active', '${seededAt}', '${seededAt}');
-		INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at, updated_at)
-		VALUES ('${admin.userId}', '${admin.tenantId}', '${admin.email}', 'Bench admin', 'admin', '${adminHash}', '${seededAt}', '${seededAt}');`,
-});
+const admin = await seededAdmin(secrets.PASSWORD_PEPPER, "bench");
+const topology = await startTopology({ secrets, seedSql: admin.sql });
 const client = new ApiClient(topology.url.port);
 const topologyPids = workerdPids().filter((pid) => !baselinePids.has(pid));
 
@@ -75,7 +60,7 @@ try {
 	const { duration_s: _h, ...health } = await httpLoad({ origin: topology.url.origin, path: "/healthz", ...HTTP });
 	const healthz = { ...health, ratio_to_baseline: round(health.rps / baselineHello.rps, 3) };
 
-	const adminToken = (await client.login(admin.email, adminPassword)).token;
+	const adminToken = (await client.login(admin.email, admin.password)).token;
 
 	log(
 		`listing_read_auth: authenticated GET /api/v1/listings/:id, ${HTTP.connections} connections (buyer limit raised)`,

@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../shared/password.ts";
+import { migratedDatabase } from "../test/topology/seed.ts";
 import {
 	adminCreateSql,
 	existingUserSql,
@@ -12,17 +11,6 @@ import {
 	UserError,
 	wranglerMessage,
 } from "./admin-create.ts";
-
-/** An in-memory database with the real migrations, so the generated SQL is run, not pattern-matched. */
-function migratedDatabase(): DatabaseSync {
-	const db = new DatabaseSync(":memory:");
-	for (const file of readdirSync("migrations")
-		.filter((name) => name.endsWith(".sql"))
-		.sort()) {
-		db.exec(readFileSync(`migrations/${file}`, "utf8"));
-	}
-	return db;
-}
 
 const record = {
 	tenantId: "admin_0123456789abcdef0123456789abcdef",

@@ -1,26 +1,15 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { crc32, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { decryptField, importEncryptionKey } from "../shared/crypto/aes-gcm.ts";
+import { migratedDatabase } from "../test/topology/seed.ts";
 import { attachmentType, extensionFits, looksLike } from "../workers/user/attachments/sniff.ts";
 import { type DemoData, demoData, demoGuide, demoListingId } from "./demo-data.ts";
 
 const secrets = { pepper: "test-pepper", encryptionKey: randomBytes(32).toString("base64") };
 const now = new Date("2026-11-26T12:00:00.000Z");
 const demo = await demoData(secrets, now);
-
-/** An in-memory database with the real migrations, so the generated SQL is run, not pattern-matched. */
-function migratedDatabase(): DatabaseSync {
-	const db = new DatabaseSync(":memory:");
-	for (const file of readdirSync("migrations")
-		.filter((name) => name.endsWith(".sql"))
-		.sort()) {
-		db.exec(readFileSync(`migrations/${file}`, "utf8"));
-	}
-	return db;
-}
 
 const TABLES = ["tenants", "users", "listings", "access_requests", "attachments"] as const;
 const dump = (db: DatabaseSync) =>

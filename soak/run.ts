@@ -9,9 +9,8 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { workerdPids } from "../bench/processes.ts";
-import { newId } from "../shared/encoding.ts";
-import { hashPassword } from "../shared/password.ts";
 import { testSecrets } from "../test/topology/secrets.ts";
+import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
 import { type OfferView, RoomSocket, SoakClient } from "./client.ts";
 import { checkQueueFault, injectQueueFault, planQueueFault } from "./queue-fault.ts";
@@ -47,23 +46,10 @@ interface Thread {
 }
 
 const secrets = testSecrets();
-const admin = {
-	tenantId: newId("admin"),
-	userId: newId("usr"),
-	email: `soak-admin-${crypto.randomUUID()}@example.test`,
-};
-const adminPassword = `soak-admin-${crypto.randomUUID()}`;
-const at = new Date().toISOString();
-const adminHash = await hashPassword(adminPassword, secrets.PASSWORD_PEPPER);
 log("starting the topology");
-const topology = await startTopology({
-	secrets,
-	seedSql: `
-		INSERT INTO tenants (id, kind, name, status, created_at, updated_at)
-		VALUES ('${admin.tenantId}', 'admin', 'Soak admin', 'active', '${at}', '${at}');
-		INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at, updated_at)
-		VALUES ('${admin.userId}', '${admin.tenantId}', '${admin.email}', 'Soak admin', 'admin', '${adminHash}', '${at}', '${at}');`,
-});
+// One admin, seeded as `npm run admin:create` makes one, to raise the run's own limits.
+const admin = await seededAdmin(secrets.PASSWORD_PEPPER, "soak");
+const topology = await startTopology({ secrets, seedSql: admin.sql });
 const client = new SoakClient(topology.url.port);
 const changes: Change[] = [];
 const threads = new Map<string, Thread>();
@@ -394,7 +380,7 @@ let result: Record<string, unknown> = {};
 try {
 	const adminToken = (
 		await client.call<Account>("login", "POST", "/api/v1/auth/login", [200], {
-			json: { email: admin.email, password: adminPassword },
+			json: { email: admin.email, password: admin.password },
 		})
 	)?.body.token;
 	if (!adminToken) throw new Error("admin login failed");

@@ -48,3 +48,9 @@ export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.output<
 export function readParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
 	return parseWith(schema, c.req.param(), "The path is not valid.");
 }
+
+/** A JSON body the client may leave out entirely: an empty body reads as `{}`; anything else as `readJson`. */
+export async function readOptionalJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+	if ((await c.req.text()).length === 0) return parseWith(schema, {}, "The request body is not valid.");
+	return readJson(c, schema);
+}

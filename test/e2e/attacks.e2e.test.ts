@@ -13,36 +13,22 @@ import { decodeJwt, type JWTPayload, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode, totpStep } from "../../shared/crypto/totp.ts";
 import { newId } from "../../shared/encoding.ts";
-import { hashPassword } from "../../shared/password.ts";
 import { testSecrets } from "../topology/secrets.ts";
+import { type SeededAdmin, seededAdmin } from "../topology/seed.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
 import { type Account, E2eClient, freshIp, uniqueEmail, waitFor } from "./client.ts";
 
 const secrets = testSecrets();
 const jwtKey = new TextEncoder().encode(secrets.JWT_SECRET);
 
-const admin = {
-	tenantId: newId("admin"),
-	userId: newId("usr"),
-	email: uniqueEmail("admin"),
-	password: `admin-${crypto.randomUUID()}`,
-	token: "",
-};
+let admin: SeededAdmin & { token: string };
 
 let topology: Topology;
 let client: E2eClient;
 
 beforeAll(async () => {
-	const at = new Date().toISOString();
-	const hash = await hashPassword(admin.password, secrets.PASSWORD_PEPPER);
-	topology = await startTopology({
-		secrets,
-		seedSql: `
-			INSERT INTO tenants (id, kind, name, status, created_at, updated_at)
-			VALUES ('${admin.tenantId}', 'admin', 'E2E admin', 'active', '${at}', '${at}');
-			INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at, updated_at)
-			VALUES ('${admin.userId}', '${admin.tenantId}', '${admin.email}', 'E2E admin', 'admin', '${hash}', '${at}', '${at}');`,
-	});
+	admin = { ...(await seededAdmin(secrets.PASSWORD_PEPPER, "e2e")), token: "" };
+	topology = await startTopology({ secrets, seedSql: admin.sql });
 	client = new E2eClient(topology.url.port);
 	const res = await client.login({ email: admin.email, password: admin.password });
 	expect(res.status).toBe(200);

@@ -155,6 +155,22 @@ describe("offers over REST", () => {
 		expect(expires - Date.now()).toBeLessThanOrEqual(72 * 3600_000);
 	});
 
+	it("lets the buyer withdraw with no body at all, and refuses the seller", async () => {
+		const { seller, buyer, offer } = await negotiation();
+		const bySeller = await client.call(`/api/v1/offers/${offer.id}/withdraw`, { method: "POST", token: seller.token });
+		expect(bySeller.status).toBe(403);
+		const res = await client.call(`/api/v1/offers/${offer.id}/withdraw`, { method: "POST", token: buyer.token });
+		expect(res.status).toBe(200);
+		expect(await res.json()).toMatchObject({ status: "withdrawn", version: 2 });
+		const malformed = await client.call(`/api/v1/offers/${offer.id}/withdraw`, {
+			method: "POST",
+			token: buyer.token,
+			body: "not json",
+			headers: { "Content-Type": "application/json" },
+		});
+		expect(malformed.status).toBe(400);
+	});
+
 	it("refuses an offer from the listing's own seller", async () => {
 		const seller = await client.register("seller");
 		const listingId = await createListing(seller);

@@ -10,7 +10,7 @@ import type { Actor, ActResult, NegotiationRoom } from "../../../durable-objects
 import { newId } from "../../../shared/encoding.ts";
 import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { readJson, readParams, readQuery } from "../../../shared/http/validate.ts";
+import { readJson, readOptionalJson, readParams, readQuery } from "../../../shared/http/validate.ts";
 import { amountCents, MAX_MESSAGE_LENGTH, offerIdSchema, version } from "../../../shared/offers/protocol.ts";
 import type { UserHono } from "../types.ts";
 
@@ -159,6 +159,7 @@ export const offers = new Hono<UserHono>()
 	})
 	.post("/:id/withdraw", async (c) => {
 		const offerId = await visible(c);
-		const body = await readJson(c, withdrawSchema);
+		// The contract's withdraw has no body; a `version` may still be sent to guard against races.
+		const body = await readOptionalJson(c, withdrawSchema);
 		return answer(c, await room(c, offerId).act(actorOf(c), { type: "withdraw", ...body }, Date.now()));
 	});
