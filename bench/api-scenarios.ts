@@ -15,7 +15,8 @@
  * - `ratelimit_exactness`: 200 requests at once from one fresh buyer (burst 50, limit untouched):
  *   how many get a 2xx. Exact is 50 (plus at most the tokens refilled during the burst, 500/h).
  *
- * All requests address the apex host (`Host: localhost:<port>`) on 127.0.0.1, like ApiClient.
+ * All requests address the apex host (`Host: localhost:<port>`) on 127.0.0.1, like ApiClient, and
+ * carry a client IP in `CF-Connecting-IP`.
  */
 import { Pool } from "undici";
 import type { Topology } from "../test/topology/topology.ts";
@@ -32,7 +33,12 @@ export interface LoadWindow {
 
 type LoadResult = Omit<HttpLoadResult, "duration_s">;
 
-const hostHeader = (port: string) => ({ host: `localhost:${port}` });
+/**
+ * What Cloudflare's edge would hand the dispatch Worker for one client: the apex host, and the
+ * client's IP in `CF-Connecting-IP` (the bench serves the dispatch Worker on a direct socket, where
+ * nothing else sets it).
+ */
+const edgeHeaders = (port: string) => ({ host: `localhost:${port}`, "cf-connecting-ip": freshIp() });
 
 export async function listingReadAuth(
 	client: ApiClient,
@@ -44,7 +50,7 @@ export async function listingReadAuth(
 	const listingId = await createListing(client, seller);
 	const buyer = await client.register("buyer");
 	await client.raiseLimit(adminToken, buyer.tenant.id);
-	const headers = { ...hostHeader(topology.url.port), authorization: `Bearer ${buyer.token}` };
+	const headers = { ...edgeHeaders(topology.url.port), authorization: `Bearer ${buyer.token}` };
 	const { duration_s: _d, ...result } = await httpLoad({
 		origin: topology.url.origin,
 		path: `/api/v1/listings/${listingId}`,
@@ -129,7 +135,7 @@ export async function searchAnon(topology: Topology, listings: number, window: L
 		.prepare("SELECT count(*) AS n FROM listings_fts WHERE listings_fts MATCH ?")
 		.bind(`"${SEARCH_WORD}"*`)
 		.first<{ n: number }>()) ?? { n: 0 };
-	const host = hostHeader(topology.url.port);
+	const host = { host: `localhost:${topology.url.port}` };
 	const { duration_s: _d, ...result } = await httpLoad({
 		origin: topology.url.origin,
 		path: `/api/v1/listings?q=${SEARCH_WORD}`,
@@ -171,7 +177,7 @@ export async function counterOffers(
 	for (const tenantId of tenants.keys()) await client.raiseLimit(adminToken, tenantId);
 
 	const pool = new Pool(topology.url.origin, { connections: threads.length, pipelining: 1 });
-	const host = hostHeader(topology.url.port);
+	const host = edgeHeaders(topology.url.port);
 	const latencies: number[] = [];
 	let errors = 0;
 	try {
@@ -244,7 +250,7 @@ export async function rateLimitExactness(
 ): Promise<RateLimitResult> {
 	const buyer = await client.register("buyer");
 	const pool = new Pool(topology.url.origin, { connections: requests, pipelining: 1 });
-	const headers = { ...hostHeader(topology.url.port), authorization: `Bearer ${buyer.token}` };
+	const headers = { ...edgeHeaders(topology.url.port), authorization: `Bearer ${buyer.token}` };
 	try {
 		const statuses = await Promise.all(
 			Array.from({ length: requests }, async () => {

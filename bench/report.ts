@@ -10,15 +10,35 @@ import type { QueueResult } from "./queue-consolidation.ts";
 import type { WsIdleResult } from "./ws-idle.ts";
 import type { WsRoomsResult } from "./ws-rooms.ts";
 
+type HttpFigures = Omit<HttpLoadResult, "duration_s">;
+type Ratioed = HttpFigures & { ratio_to_baseline: number };
+
 export interface Results {
 	generated_at: string;
 	command: "npm run bench";
 	machine: { cores: number; cpu_model: string; node: string; workerd: string };
-	harness: string;
+	/** The harness measured against the workerd binary alone, with the same Worker and load. */
+	harness: {
+		description: string;
+		/** Hello world on `workerd serve` with a generated config: no Miniflare. */
+		raw_workerd_hello: HttpFigures;
+		/** Hello world at Miniflare's URL, through its entry Worker (what the bench does not use). */
+		miniflare_entry_hello: HttpFigures & { ratio_to_raw: number };
+		/** `baseline_hello.rps` ÷ `raw_workerd_hello.rps`: what the harness itself costs. */
+		baseline_to_raw: number;
+	};
+	/** The runtime's calls alone, without our code: the floor under the signed-in read. */
+	runtime_primitives: {
+		do_rpc_sqlite: Ratioed;
+		do_rpc_new_object: Ratioed;
+		service_binding: Ratioed;
+		d1_point_query: Ratioed;
+		signed_in_read_floor: Ratioed;
+	};
 	scenarios: {
-		baseline_hello: Omit<HttpLoadResult, "duration_s">;
-		healthz: Omit<HttpLoadResult, "duration_s"> & { ratio_to_baseline: number };
-		listing_read_auth: Omit<HttpLoadResult, "duration_s"> & { ratio_to_baseline: number };
+		baseline_hello: HttpFigures;
+		healthz: Ratioed;
+		listing_read_auth: Ratioed & { ratio_to_floor: number };
 		search_anon: SearchResult & { ratio_to_baseline: number };
 		ws_counter_latency: Omit<WsRoomsResult, "offerIds" | "threads"> & { peak_rss_mb?: number };
 		ws_idle_2000: WsIdleResult;
@@ -46,14 +66,35 @@ export function table(results: Results): string {
 		counter_offers: counters,
 		ratelimit_exactness: limit,
 	} = results.scenarios;
+	const { raw_workerd_hello: raw, miniflare_entry_hello: entry } = results.harness;
+	const primitives = results.runtime_primitives;
+	const http = (label: string, figures: HttpFigures, notes: string) =>
+		`| ${label} | ${cell(figures.rps, " req/s")} | ${cell(figures.p50_ms, " ms")} | ${cell(figures.p95_ms, " ms")} | ${cell(figures.p99_ms, " ms")} | ${notes} |`;
+	const ratioed = (label: string, figures: Ratioed, notes: string) =>
+		http(label, figures, `${cell(figures.ratio_to_baseline)}× baseline rps, ${cell(figures.errors)} errors${notes}`);
 	return [
 		"| scenario | throughput | p50 | p95 | p99 | notes |",
 		"|---|---|---|---|---|---|",
+		http(
+			"harness: raw workerd (hello world, `workerd serve`)",
+			raw,
+			`${cell(raw.requests)} requests, ${cell(raw.errors)} errors; baseline_hello is ${cell(results.harness.baseline_to_raw)}× of this`,
+		),
+		http(
+			"harness: Miniflare entry Worker (hello world, not used)",
+			entry,
+			`${cell(entry.ratio_to_raw)}× raw workerd, ${cell(entry.errors)} errors`,
+		),
+		ratioed("primitive: Durable Object RPC + SQLite read and upsert", primitives.do_rpc_sqlite, ""),
+		ratioed("primitive: the same RPC to a new object each time", primitives.do_rpc_new_object, ""),
+		ratioed("primitive: service-binding hop", primitives.service_binding, ""),
+		ratioed("primitive: D1 point query (behind a service binding)", primitives.d1_point_query, ""),
+		ratioed("primitive: all three, the signed-in read's floor", primitives.signed_in_read_floor, ""),
 		`| baseline_hello (bare Worker, GET /) | ${cell(base.rps, " req/s")} | ${cell(base.p50_ms, " ms")} | ${cell(base.p95_ms, " ms")} | ${cell(base.p99_ms, " ms")} | ${cell(base.connections)} connections, ${cell(base.requests)} requests, ${cell(base.errors)} errors |`,
 		`| healthz (dispatch Worker, GET /healthz) | ${cell(healthz.rps, " req/s")} | ${cell(healthz.p50_ms, " ms")} | ${cell(healthz.p95_ms, " ms")} | ${cell(healthz.p99_ms, " ms")} | ${cell(healthz.ratio_to_baseline)}× baseline rps, ${cell(healthz.errors)} errors |`,
-		`| listing_read_auth (signed-in GET /api/v1/listings/:id) | ${cell(read.rps, " req/s")} | ${cell(read.p50_ms, " ms")} | ${cell(read.p95_ms, " ms")} | ${cell(read.p99_ms, " ms")} | ${cell(read.ratio_to_baseline)}× baseline rps, ${cell(read.connections)} connections, ${cell(read.errors)} errors |`,
+		`| listing_read_auth (signed-in GET /api/v1/listings/:id) | ${cell(read.rps, " req/s")} | ${cell(read.p50_ms, " ms")} | ${cell(read.p95_ms, " ms")} | ${cell(read.p99_ms, " ms")} | ${cell(read.ratio_to_baseline)}× baseline rps, ${cell(read.ratio_to_floor)}× the primitives' floor, ${cell(read.connections)} connections, ${cell(read.errors)} errors |`,
 		`| search_anon (anonymous GET /api/v1/listings?q=${search.query}) | ${cell(search.rps, " req/s")} | ${cell(search.p50_ms, " ms")} | ${cell(search.p95_ms, " ms")} | ${cell(search.p99_ms, " ms")} | ${cell(search.ratio_to_baseline)}× baseline rps, ${cell(search.matching)} of ${cell(search.listings)} listings match, ${cell(search.errors)} errors |`,
-		`| ws_counter_latency (counter → other party's state frame) | – | ${cell(ws.p50_ms, " ms")} | ${cell(ws.p95_ms, " ms")} | ${cell(ws.p99_ms, " ms")} | ${cell(ws.samples)} samples, ${cell(ws.rooms)} rooms concurrently, ${cell(ws.counters_per_s)} counters/s, ${cell(ws.errors)} errors${ws.peak_rss_mb === undefined ? "" : `, workerd peak RSS ${cell(ws.peak_rss_mb, " MB")}`} |`,
+		`| ws_counter_latency (counter → other party's state frame) | – | ${cell(ws.p50_ms, " ms")} | ${cell(ws.p95_ms, " ms")} | ${cell(ws.p99_ms, " ms")} | ${cell(ws.samples)} samples, ${cell(ws.rooms)} rooms concurrently, ${cell(ws.offered_per_s)} counters/s offered, ${cell(ws.counters_per_s)} delivered, ${cell(ws.errors)} errors${ws.peak_rss_mb === undefined ? "" : `, workerd peak RSS ${cell(ws.peak_rss_mb, " MB")}`} |`,
 		`| ws_idle_2000 (idle room sockets) | – | – | – | – | ${cell(idle.sockets)} sockets in ${cell(idle.rooms)} rooms held ${cell(idle.hold_s, " s")}, ${cell(idle.errors)} errors${idle.peak_rss_mb === undefined ? "" : `, workerd peak RSS ${cell(idle.peak_rss_mb, " MB")}`}${idle.kb_per_socket === undefined ? "" : `, ${cell(idle.kb_per_socket, " KB")} per socket (RSS ${cell(idle.rss_before_mb)} → ${cell(idle.rss_held_mb, " MB")})`} |`,
 		`| queue_consolidation (offer-events → D1) | ${cell(queue.events_per_s, " events/s")} | – | – | – | ${cell(queue.events)} of ${cell(queue.expected)} events, ${cell(queue.lost)} lost, ${cell(queue.duplicated)} duplicated, ${cell(queue.deals_mismatched)} deals off |`,
 		`| counter_offers (REST POST /api/v1/offers/:id/counter) | ${cell(counters.rps, " req/s")} | ${cell(counters.p50_ms, " ms")} | ${cell(counters.p95_ms, " ms")} | ${cell(counters.p99_ms, " ms")} | ${cell(counters.threads)} threads concurrently, ${cell(counters.requests)} counters, ${cell(counters.errors)} errors |`,

@@ -1,9 +1,12 @@
 /**
  * `npm run bench`: a benchmark of the local topology, never a test (nothing here asserts on a
  * timing). It starts the three Workers in one Miniflare on workerd (test/topology, the harness
- * the e2e tests use: no Wrangler dev proxy in the path) and a bare hello-world Worker beside it,
- * runs four scenarios one after another, and writes `bench/results.json` and the table in
- * `docs/performance.md`. See that document for what each number means and what it does not.
+ * the e2e tests use, with the dispatch Worker also served on a direct workerd socket: no Wrangler
+ * dev proxy and no Miniflare entry Worker in the path), a bare hello-world Worker the same way,
+ * the same hello world on the `workerd` binary alone (to measure the harness), and Workers that
+ * make only the runtime calls a signed-in read makes (its floor). It runs the scenarios one
+ * after another and writes `bench/results.json` and the table in `docs/performance.md`. See that
+ * document for what each number means and what it does not.
  *
  * The scenarios run strictly in sequence and the load generator shares the machine with workerd:
  * run it on an otherwise idle machine, and compare runs made on the same one.
@@ -16,7 +19,7 @@ import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
 import { ApiClient } from "./api-client.ts";
 import { counterOffers, listingReadAuth, rateLimitExactness, searchAnon } from "./api-scenarios.ts";
-import { startBaseline } from "./baseline.ts";
+import { startBaseline, startRawWorkerd } from "./baseline.ts";
 import { httpLoad } from "./http-load.ts";
 import { peakRssMb, resetPeakRss, workerdPids } from "./processes.ts";
 import { queueConsolidation } from "./queue-consolidation.ts";
@@ -28,7 +31,7 @@ import { wsRooms } from "./ws-rooms.ts";
 const ROOT = resolve(import.meta.dirname, "..");
 const COMPATIBILITY_DATE = "2026-10-01";
 const HTTP = { connections: 50, durationMs: 4_000, warmupMs: 1_000 };
-const WS = { rooms: 100, sellers: 20, rounds: 12 };
+const WS = { rooms: 100, sellers: 20, rounds: 12, paceMs: 500 };
 const WS_IDLE = { perParty: 10, holdMs: 5_000 };
 const SEARCH = { listings: 10_000 };
 const COUNTERS = { durationMs: 4_000 };
@@ -41,24 +44,49 @@ const workerdVersion = (
 	JSON.parse(readFileSync(resolve(ROOT, "node_modules/workerd/package.json"), "utf8")) as { version: string }
 ).version;
 
-log("starting the hello-world baseline and the topology");
+log("starting raw workerd, the hello-world baseline and the topology");
+const raw = await startRawWorkerd(COMPATIBILITY_DATE);
 const baseline = await startBaseline(COMPATIBILITY_DATE);
 const baselinePids = new Set(workerdPids());
 const secrets = testSecrets();
 // One admin, seeded into D1 the way `npm run admin:create` makes one, to raise the limits of the
 // benchmark's own accounts (see docs/performance.md).
 const admin = await seededAdmin(secrets.PASSWORD_PEPPER, "bench");
-const topology = await startTopology({ secrets, seedSql: admin.sql });
+const started = await startTopology({ secrets, seedSql: admin.sql, directSocket: true });
+if (!started.directUrl) throw new Error("the topology has no direct socket");
+// Every scenario talks to the dispatch Worker's direct socket, as it would to the edge.
+const topology = { ...started, url: started.directUrl };
 const client = new ApiClient(topology.url.port);
 const topologyPids = workerdPids().filter((pid) => !baselinePids.has(pid));
 
+const load = async (origin: string, path: string) => {
+	const { duration_s: _d, ...figures } = await httpLoad({ origin, path, ...HTTP });
+	return figures;
+};
+
 try {
-	log(`baseline_hello: GET / on ${baseline.url.origin}, ${HTTP.connections} connections, ${HTTP.durationMs} ms`);
-	const { duration_s: _b, ...baselineHello } = await httpLoad({ origin: baseline.url.origin, path: "/", ...HTTP });
+	log(`raw workerd: GET / on ${raw.url.origin}, ${HTTP.connections} connections, ${HTTP.durationMs} ms`);
+	const rawHello = await load(raw.url.origin, "/");
+	log(`baseline_hello: GET / on ${baseline.url.origin} (direct socket)`);
+	const baselineHello = await load(baseline.url.origin, "/");
+	log(`miniflare entry: GET / on ${baseline.entryUrl.origin}`);
+	const entryHello = await load(baseline.entryUrl.origin, "/");
+	const ratioed = <T extends { rps: number }>(figures: T) => ({
+		...figures,
+		ratio_to_baseline: round(figures.rps / baselineHello.rps, 3),
+	});
+	const primitive = async (path: string) => ratioed(await load(baseline.floorUrl.origin, path));
+	log("runtime primitives: /do, /do-new, /service, /d1, /path");
+	const runtimePrimitives = {
+		do_rpc_sqlite: await primitive("/do"),
+		do_rpc_new_object: await primitive("/do-new"),
+		service_binding: await primitive("/service"),
+		d1_point_query: await primitive("/d1"),
+		signed_in_read_floor: await primitive("/path"),
+	};
 
 	log(`healthz: GET /healthz on ${topology.url.origin}`);
-	const { duration_s: _h, ...health } = await httpLoad({ origin: topology.url.origin, path: "/healthz", ...HTTP });
-	const healthz = { ...health, ratio_to_baseline: round(health.rps / baselineHello.rps, 3) };
+	const healthz = ratioed(await load(topology.url.origin, "/healthz"));
 
 	const adminToken = (await client.login(admin.email, admin.password)).token;
 
@@ -66,13 +94,18 @@ try {
 		`listing_read_auth: authenticated GET /api/v1/listings/:id, ${HTTP.connections} connections (buyer limit raised)`,
 	);
 	const { listingId, ...listingRead } = await listingReadAuth(client, topology, adminToken, HTTP);
-	const listingReadAuthResult = { ...listingRead, ratio_to_baseline: round(listingRead.rps / baselineHello.rps, 3) };
+	const listingReadAuthResult = {
+		...ratioed(listingRead),
+		ratio_to_floor: round(listingRead.rps / runtimePrimitives.signed_in_read_floor.rps, 3),
+	};
 
 	log(`search_anon: seeding ${SEARCH.listings} listings, then anonymous GET /api/v1/listings?q=…`);
 	const search = await searchAnon(topology, SEARCH.listings, HTTP);
-	const searchAnonResult = { ...search, ratio_to_baseline: round(search.rps / baselineHello.rps, 3) };
+	const searchAnonResult = ratioed(search);
 
-	log(`ws_counter_latency: ${WS.rooms} rooms × ${WS.rounds} counters (setting up accounts, listings and offers)`);
+	log(
+		`ws_counter_latency: ${WS.rooms} rooms × ${WS.rounds} counters, one per room every ${WS.paceMs} ms (setting up accounts, listings and offers)`,
+	);
 	const resettable = topologyPids.length > 0 && topologyPids.every(resetPeakRss);
 	const { offerIds, threads, ...ws } = await wsRooms({ port: topology.url.port, ...WS });
 	const peaks = topologyPids.map(peakRssMb);
@@ -110,7 +143,7 @@ try {
 		threads,
 		COUNTERS.durationMs,
 	);
-	const counters = { ...counterResult, ratio_to_baseline: round(counterResult.rps / baselineHello.rps, 3) };
+	const counters = ratioed(counterResult);
 
 	log(`ratelimit_exactness: ${RATE_LIMIT.requests} parallel requests from one fresh buyer (burst 50)`);
 	const rateLimit = await rateLimitExactness(client, topology, listingId, RATE_LIMIT.requests);
@@ -124,8 +157,14 @@ try {
 			node: process.versions.node,
 			workerd: workerdVersion,
 		},
-		harness:
-			"Miniflare (node_modules/miniflare) on workerd, 127.0.0.1, no Wrangler dev proxy: the three Workers of test/topology in one instance, the hello-world baseline in a second. Load generator in the same Node process on the same cores (undici Pool, closed loop, keep-alive).",
+		harness: {
+			description:
+				"Miniflare (node_modules/miniflare) on workerd, 127.0.0.1, no Wrangler dev proxy: the three Workers of test/topology in one instance, the dispatch Worker served on a direct workerd socket (unsafeDirectSockets, no Miniflare entry Worker); the hello-world baseline and the runtime-primitive Workers in a second instance, served the same way; the same hello world on the workerd binary alone from a generated config. Load generator in the same Node process on the same cores (undici Pool, closed loop, keep-alive).",
+			raw_workerd_hello: rawHello,
+			miniflare_entry_hello: { ...entryHello, ratio_to_raw: round(entryHello.rps / rawHello.rps, 3) },
+			baseline_to_raw: round(baselineHello.rps / rawHello.rps, 3),
+		},
+		runtime_primitives: runtimePrimitives,
 		scenarios: {
 			baseline_hello: baselineHello,
 			healthz,
@@ -145,4 +184,5 @@ try {
 	await client.close();
 	await topology.dispose();
 	await baseline.mf.dispose();
+	await raw.stop();
 }

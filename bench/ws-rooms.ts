@@ -1,6 +1,7 @@
 /**
  * `ws_counter_latency`: many negotiation rooms at once, each with a buyer and a seller socket
- * that take turns countering. A sample is the time from `send` of a counter on one party's
+ * that take turns countering at a fixed pace (an open loop: the load offered does not depend on
+ * how fast the topology answers, unless it falls behind). A sample is the time from `send` of a counter on one party's
  * socket to the arrival, on the OTHER party's socket, of the `state` frame carrying the new
  * version: the full path dispatch → NegotiationRoom (session and rate-limit check in the
  * sender's TenantObject, state machine, SQLite commit, outbox) → broadcast.
@@ -13,7 +14,7 @@
  */
 import { WebSocket } from "undici";
 import { type Account, ApiClient, freshIp } from "./api-client.ts";
-import { round, summarize } from "./stats.ts";
+import { round, sleep, summarize } from "./stats.ts";
 
 export interface WsRoomsOptions {
 	port: string;
@@ -21,6 +22,12 @@ export interface WsRoomsOptions {
 	sellers: number;
 	/** Counters per room, alternating seller, buyer, seller, … */
 	rounds: number;
+	/**
+	 * Each room sends a counter every `paceMs` (rooms staggered evenly over one interval), or as
+	 * soon as the previous one has arrived if that is later: a fixed offered load of
+	 * `rooms × 1000 / paceMs` counters/s, so the latency is the path's, not a queue's.
+	 */
+	paceMs: number;
 }
 
 export interface WsRoomsResult {
@@ -30,8 +37,10 @@ export interface WsRoomsResult {
 	samples: number;
 	rooms: number;
 	rounds_per_room: number;
-	/** Counters applied and delivered per second over all rooms (closed loop: latency ≈ rooms ÷ this). */
+	/** Counters applied and delivered per second over all rooms. */
 	counters_per_s: number;
+	/** The load offered: rooms × 1000 / paceMs. */
+	offered_per_s: number;
 	/** Error frames, refused handshakes and waits that timed out; a room stops at its first. */
 	errors: number;
 	duration_s: number;
@@ -75,9 +84,12 @@ export async function wsRooms(options: WsRoomsOptions): Promise<WsRoomsResult> {
 		let errors = 0;
 		const started = performance.now();
 		await Promise.all(
-			sockets.map(async ({ offer, sellerSocket, buyerSocket }) => {
+			sockets.map(async ({ offer, sellerSocket, buyerSocket }, room) => {
 				let version = 1;
+				const offset = (room * options.paceMs) / sockets.length;
 				for (let turn = 0; turn < options.rounds; turn++) {
+					const wait = started + offset + turn * options.paceMs - performance.now();
+					if (wait > 0) await sleep(wait);
 					const sellerTurn = turn % 2 === 0;
 					const [from, to] = sellerTurn ? [sellerSocket, buyerSocket] : [buyerSocket, sellerSocket];
 					const amount = sellerTurn ? 24_000_000 - turn * 1_000 : offer.amount_cents + turn * 1_000;
@@ -107,6 +119,7 @@ export async function wsRooms(options: WsRoomsOptions): Promise<WsRoomsResult> {
 			rooms: rooms.length,
 			rounds_per_room: options.rounds,
 			counters_per_s: round(samples.length / seconds, 0),
+			offered_per_s: round((sockets.length * 1000) / options.paceMs, 0),
 			errors,
 			duration_s: round(seconds, 2),
 			offerIds: rooms.map((room) => room.offer.id),

@@ -22,6 +22,8 @@ export const WORKERS = [
 
 export interface Topology {
 	url: URL;
+	/** The dispatch Worker's own socket, when asked for with `directSocket`. */
+	directUrl?: URL;
 	mf: Miniflare;
 	/** The shared D1 database, as the Workers see it. */
 	db(): ReturnType<Miniflare["getD1Database"]>;
@@ -35,7 +37,23 @@ export interface TopologyOptions {
 	seedSql?: string;
 	/** Objects put into the `ATTACHMENTS` R2 bucket once the Workers are up, e.g. demo files. */
 	seedObjects?: readonly SeedObject[];
+	/**
+	 * Also serve the dispatch Worker on a socket of its own (`directUrl`), straight from workerd
+	 * with no Miniflare entry Worker in front: what `npm run bench` measures. Nothing on that
+	 * socket sets `CF-Connecting-IP` (Cloudflare's edge does in production): the client must.
+	 */
+	directSocket?: boolean;
+	/**
+	 * Another entry module for a Worker, bundled in place of its own, with the same name, config
+	 * and bindings: the soak run's fault-injecting wrappers (soak/faults/) that import the real
+	 * Worker and fail some of its calls.
+	 */
+	entries?: Partial<Record<WorkerName, string>>;
+	/** Open workerd's V8 inspector on this port (CPU profiles of every Worker; bench/profile.ts). */
+	inspectorPort?: number;
 }
+
+export type WorkerName = (typeof WORKERS)[number]["name"];
 
 export interface SeedObject {
 	key: string;
@@ -59,9 +77,9 @@ export function migrationSql(): string[] {
 
 export async function startTopology(options: TopologyOptions): Promise<Topology> {
 	const workers = await Promise.all(
-		WORKERS.map(async (worker) => {
+		WORKERS.map(async (worker, index) => {
 			const scriptPath = join(ROOT, ".wrangler/topology", worker.name, "index.js");
-			await bundleWorker(join(ROOT, worker.entry), scriptPath);
+			await bundleWorker(resolve(ROOT, options.entries?.[worker.name] ?? worker.entry), scriptPath);
 			// The bundle is one module, so Wrangler's module rules and root path do not apply.
 			const {
 				modulesRules: _rules,
@@ -74,14 +92,18 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 				modules: true,
 				scriptPath,
 				bindings: { ...(workerOptions.bindings as Record<string, unknown> | undefined), ...options.secrets },
+				...(options.directSocket && index === 0 ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
 			};
 		}),
 	);
 	// Wrangler speaks Miniflare's v4 option shape; Miniflare 5 converts it.
 	const mf = new Miniflare(
-		convertV4MiniflareOptions({ host: "127.0.0.1", port: options.port ?? 0, workers } as Parameters<
-			typeof convertV4MiniflareOptions
-		>[0]),
+		convertV4MiniflareOptions({
+			host: "127.0.0.1",
+			port: options.port ?? 0,
+			workers,
+			...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
+		} as Parameters<typeof convertV4MiniflareOptions>[0]),
 	);
 	const url = await mf.ready;
 	const db = () => mf.getD1Database("DB", "techflunky-dispatch");
@@ -95,5 +117,6 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 			await bucket.put(object.key, object.bytes, { httpMetadata: { contentType: object.contentType } });
 		}
 	}
-	return { url, mf, db, dispose: () => mf.dispose() };
+	const directUrl = options.directSocket ? await mf.unsafeGetDirectURL(WORKERS[0].name) : undefined;
+	return { url, ...(directUrl ? { directUrl } : {}), mf, db, dispose: () => mf.dispose() };
 }
