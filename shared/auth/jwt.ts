@@ -64,6 +64,18 @@ export async function issueToken(
 	return { token, expiresAt: exp * 1000 };
 }
 
+/** How many verified tokens an isolate remembers; the oldest is forgotten first. */
+export const VERIFIED_CACHE_SIZE = 1_000;
+
+/**
+ * Tokens this isolate has verified, with their claims and the secret they were verified under.
+ * A signature check is a pure function of (token, secret), so a token seen again needs only its
+ * expiry checked against `now`; a client sends the same token on every request. Revocation is
+ * not a property of the token (the session check in the TenantObject decides it on every
+ * request), so remembering a verification never keeps a revoked session alive.
+ */
+const verified = new Map<string, { secret: string; claims: TokenClaims }>();
+
 /**
  * The verified claims, or `null` for anything else: a bad signature, another algorithm (`none`,
  * HS512 with the same secret, RS256), a wrong issuer or audience, an expired token, a missing
@@ -71,6 +83,22 @@ export async function issueToken(
  */
 export async function verifyToken(token: string, secret: string, now: number): Promise<TokenClaims | null> {
 	if (token.length > MAX_TOKEN_LENGTH) return null;
+	const seen = verified.get(token);
+	if (seen && seen.secret === secret) return seen.claims.exp * 1000 > now ? seen.claims : null;
+	const claims = await verifyUncached(token, secret, now);
+	if (claims) {
+		if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value ?? "");
+		verified.set(token, { secret, claims });
+	}
+	return claims;
+}
+
+/** How many verified tokens this isolate remembers now (for tests of the bound). */
+export function rememberedTokenCount(): number {
+	return verified.size;
+}
+
+async function verifyUncached(token: string, secret: string, now: number): Promise<TokenClaims | null> {
 	try {
 		const { payload } = await jwtVerify(token, await key(secret), {
 			algorithms: ["HS256"],

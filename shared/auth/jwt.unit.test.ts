@@ -1,7 +1,15 @@
 import { createHmac } from "node:crypto";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { AUDIENCE, ISSUER, issueToken, TOKEN_TTL_SECONDS, verifyToken } from "./jwt.ts";
+import {
+	AUDIENCE,
+	ISSUER,
+	issueToken,
+	rememberedTokenCount,
+	TOKEN_TTL_SECONDS,
+	VERIFIED_CACHE_SIZE,
+	verifyToken,
+} from "./jwt.ts";
 
 const SECRET = "j".repeat(64);
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -117,5 +125,36 @@ describe("issueToken / verifyToken", () => {
 
 	it.each(["", "a.b", "a.b.c", "....", "not a token"])("refuses garbage %j", async (token) => {
 		expect(await verifyToken(token, SECRET, NOW)).toBeNull();
+	});
+});
+
+describe("verifyToken's memory of verified tokens", () => {
+	it("still refuses a remembered token once it has expired", async () => {
+		const token = signRaw({ alg: "HS256", typ: "JWT" }, fullPayload({ jti: "remembered-expiry" }));
+		expect(await verifyToken(token, SECRET, NOW)).not.toBeNull();
+		expect(await verifyToken(token, SECRET, NOW + 3599_000)).not.toBeNull();
+		expect(await verifyToken(token, SECRET, NOW + 3600_000)).toBeNull();
+	});
+
+	it("does not accept a remembered token under another secret", async () => {
+		const token = signRaw({ alg: "HS256", typ: "JWT" }, fullPayload({ jti: "remembered-secret" }));
+		expect(await verifyToken(token, SECRET, NOW)).not.toBeNull();
+		expect(await verifyToken(token, "k".repeat(64), NOW)).toBeNull();
+	});
+
+	it("remembers no refusal, so a flood of forged tokens cannot fill its memory", async () => {
+		const before = rememberedTokenCount();
+		for (let i = 0; i < 50; i++) {
+			const forged = signRaw({ alg: "HS256", typ: "JWT" }, fullPayload({ jti: `forged-${i}` }), "x".repeat(64));
+			expect(await verifyToken(forged, SECRET, NOW)).toBeNull();
+		}
+		expect(rememberedTokenCount()).toBe(before);
+	});
+
+	it("remembers at most VERIFIED_CACHE_SIZE tokens", async () => {
+		for (let i = 0; i <= VERIFIED_CACHE_SIZE; i++) {
+			await verifyToken(signRaw({ alg: "HS256", typ: "JWT" }, fullPayload({ jti: `bound-${i}` })), SECRET, NOW);
+		}
+		expect(rememberedTokenCount()).toBe(VERIFIED_CACHE_SIZE);
 	});
 });
