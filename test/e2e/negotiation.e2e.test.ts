@@ -155,6 +155,42 @@ describe("offers over REST", () => {
 		expect(expires - Date.now()).toBeLessThanOrEqual(72 * 3600_000);
 	});
 
+	it("closes a thread it could not register, so no open thread is left where nobody can reach it", async () => {
+		const [seller, buyer] = await Promise.all([client.register("seller"), client.register("buyer")]);
+		const listingId = await createListing(seller);
+		const db = await topology.db();
+		// The registry insert fails once the room has opened the thread and queued offer.created.
+		await db
+			.prepare(
+				`CREATE TRIGGER e2e_refuse_offer BEFORE INSERT ON offers WHEN NEW.listing_id = '${listingId}'
+				 BEGIN SELECT RAISE(ABORT, 'refused by the e2e test'); END`,
+			)
+			.run();
+		try {
+			const refused = await api<Problem>(buyer, `/api/v1/listings/${listingId}/offers`, { amount_cents: 20_000_000 });
+			expect(refused.status).toBe(500);
+		} finally {
+			await db.prepare("DROP TRIGGER e2e_refuse_offer").run();
+		}
+		const events = await waitFor(async () => {
+			const { results } = await db
+				.prepare("SELECT type, version FROM offer_events WHERE listing_id = ? ORDER BY version")
+				.bind(listingId)
+				.all<{ type: string; version: number }>();
+			return results.length >= 2 ? results : undefined;
+		}, 10_000);
+		expect(events).toEqual([
+			{ type: "offer.created", version: 1 },
+			{ type: "offer.withdrawn", version: 2 },
+		]);
+		expect(await db.prepare("SELECT status FROM deals WHERE listing_id = ?").bind(listingId).first("status")).toBe(
+			"withdrawn",
+		);
+		const listed = await api<OfferList>(buyer, "/api/v1/offers");
+		expect(listed.body.items.filter((item) => item.listing_id === listingId)).toEqual([]);
+		expect((await api(buyer, `/api/v1/listings/${listingId}/offers`, { amount_cents: 20_000_000 })).status).toBe(201);
+	});
+
 	it("lets the buyer withdraw with no body at all, and refuses the seller", async () => {
 		const { seller, buyer, offer } = await negotiation();
 		const bySeller = await client.call(`/api/v1/offers/${offer.id}/withdraw`, { method: "POST", token: seller.token });

@@ -89,14 +89,25 @@ export const listingOffers = new Hono<UserHono>()
 			message: body.message ?? null,
 			now,
 		});
-		await c.var.data.batch([
-			c.var.data.offers.insert({
-				id: offerId,
-				listing_id: listing.id,
-				seller_tenant_id: listing.seller_tenant_id,
-				created_at: new Date(now).toISOString(),
-			}),
-		]);
+		try {
+			await c.var.data.batch([
+				c.var.data.offers.insert({
+					id: offerId,
+					listing_id: listing.id,
+					seller_tenant_id: listing.seller_tenant_id,
+					created_at: new Date(now).toISOString(),
+				}),
+			]);
+		} catch (cause) {
+			// Unregistered, the thread could never be reached, yet its offer.created is already on the
+			// queue: close it as the buyer's withdrawal, so the consolidated records end it too, and
+			// answer the failure (the buyer's retry opens a new thread). If even that fails, the room's
+			// own alarm expires the proposal in 72 hours.
+			await room(c, offerId)
+				.act(actor, { type: "withdraw", version: offer.version }, Date.now())
+				.catch((error: unknown) => console.error("could not close an unregistered thread", offerId, error));
+			throw cause;
+		}
 		return c.json(offer, 201);
 	})
 	.post("/reopen", async (c) => {
