@@ -3,9 +3,14 @@
  * outside the call's `allowed` list (or any 5xx, or a network error) is recorded as unexpected and
  * fails the run. Like bench/api-client.ts, each call addresses `localhost:<port>` over 127.0.0.1
  * and poses as a fresh client IP, so per-IP sign-up and anonymous limits never refuse it.
+ *
+ * A call marked with a user-Worker fault (soak/faults/) carries `X-Soak-Fault` and must be
+ * answered with a 502 `application/problem+json`; it is tallied as `<op> 502 (<kind> fault)`, so
+ * injected 502s never count as real 5xx, and anything else it gets is unexpected.
  */
 import { Agent, fetch, WebSocket } from "undici";
 import { freshIp } from "../bench/api-client.ts";
+import { FAULT_HEADER, type UserFault, userFaultFor } from "./faults/plan.ts";
 
 export interface Reply<T> {
 	status: number;
@@ -25,6 +30,9 @@ export class SoakClient {
 	/** `op status` → count. */
 	readonly statuses = new Map<string, number>();
 	readonly unexpected: Unexpected[] = [];
+	/** `op kind` → injected user-Worker faults answered with a 502 problem. */
+	readonly injected = new Map<string, number>();
+	readonly #faultable = new Map<string, number>();
 	#agent = SoakClient.#newAgent();
 
 	constructor(port: string) {
@@ -49,6 +57,13 @@ export class SoakClient {
 		await old.destroy().catch(() => undefined);
 	}
 
+	/** Whether the next call of `op` is one the user Worker is made to fail (the share of plan.ts). */
+	nextFault(op: string): UserFault | null {
+		const n = (this.#faultable.get(op) ?? 0) + 1;
+		this.#faultable.set(op, n);
+		return userFaultFor(n);
+	}
+
 	tally(op: string, status: number | string): void {
 		const key = `${op} ${status}`;
 		this.statuses.set(key, (this.statuses.get(key) ?? 0) + 1);
@@ -59,13 +74,15 @@ export class SoakClient {
 		method: string,
 		path: string,
 		allowed: readonly number[],
-		options: { json?: unknown; token?: string } = {},
+		options: { json?: unknown; token?: string; fault?: UserFault | null } = {},
 	): Promise<Reply<T> | null> {
 		const headers: Record<string, string> = { "CF-Connecting-IP": freshIp() };
 		if (options.json !== undefined) headers["Content-Type"] = "application/json";
 		if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+		if (options.fault) headers[FAULT_HEADER] = options.fault;
 		let status: number;
 		let text: string;
+		let contentType: string;
 		try {
 			const res = await fetch(`http://localhost:${this.port}${path}`, {
 				method,
@@ -75,18 +92,51 @@ export class SoakClient {
 				signal: AbortSignal.timeout(15_000),
 			});
 			status = res.status;
+			contentType = res.headers.get("Content-Type") ?? "";
 			text = await res.text();
 		} catch (error) {
 			this.tally(op, "network");
 			this.unexpected.push({ op, method, path, status: "network", detail: (error as Error).message });
 			return null;
 		}
+		if (options.fault) return this.#injected(op, method, path, options.fault, status, contentType, text);
 		this.tally(op, status);
 		if (status >= 500 || !allowed.includes(status)) {
 			this.unexpected.push({ op, method, path, status, detail: text.slice(0, 300) });
 			return null;
 		}
 		return { status, body: (text === "" ? undefined : JSON.parse(text)) as T };
+	}
+
+	#injected<T>(
+		op: string,
+		method: string,
+		path: string,
+		fault: UserFault,
+		status: number,
+		contentType: string,
+		text: string,
+	): Reply<T> | null {
+		this.tally(op, `${status} (${fault} fault)`);
+		let problemStatus: unknown;
+		try {
+			problemStatus = (JSON.parse(text) as { status?: unknown }).status;
+		} catch {
+			problemStatus = undefined;
+		}
+		if (status !== 502 || !contentType.startsWith("application/problem+json") || problemStatus !== 502) {
+			this.unexpected.push({
+				op,
+				method,
+				path,
+				status,
+				detail: `${fault} fault: want a 502 problem, got ${contentType} ${text.slice(0, 200)}`,
+			});
+			return null;
+		}
+		const key = `${op} ${fault}`;
+		this.injected.set(key, (this.injected.get(key) ?? 0) + 1);
+		return { status, body: JSON.parse(text) as T };
 	}
 
 	close(): Promise<void> {

@@ -3,8 +3,9 @@
  * Miniflare on workerd, loopback only). Virtual users browse, search, list, request access,
  * approve, open offers and negotiate over REST and WebSocket for SOAK_SECONDS (default 45) while
  * faults are injected; afterwards every thread the clients drove is reconciled against the room
- * and the consolidated D1 records. Exit 1 on any 5xx, unexpected status, or reconciliation gap.
- * See docs/resilience.md.
+ * and the consolidated D1 records. Exit 1 on any real 5xx, unexpected status, or reconciliation
+ * gap. The user and consumers Workers run behind the fault wrappers of soak/faults/. See
+ * docs/resilience.md.
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -13,12 +14,27 @@ import { testSecrets } from "../test/topology/secrets.ts";
 import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
 import { type OfferView, RoomSocket, SoakClient } from "./client.ts";
+import {
+	checkActivityCounters,
+	checkConsumerFault,
+	consumerFaults,
+	readEvents,
+	reconcileEvents,
+} from "./consumer-fault.ts";
+import { CONSUMER_FAULT_PERCENT, TRANSIENT_ATTEMPTS, USER_FAULT_PERIOD } from "./faults/plan.ts";
 import { checkQueueFault, injectQueueFault, planQueueFault } from "./queue-fault.ts";
+import { UserFaultChecks } from "./user-fault.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 45);
 const USERS = { sellers: 3, buyers: 6, anonymous: 2 };
 const RATE_LIMIT = { limit: 1_000_000, window_seconds: 3600, burst: 100_000 };
+/**
+ * The consumer's backoff (workers/consumers/backoff.ts: 2, 4, 8, 16, 32 s) over max_retries = 5
+ * keeps a message that always fails for about 62 s before the dead-letter queue takes it, plus a
+ * 1 s batch timeout per delivery: the reconciliation waits up to this long for the last one.
+ */
+const DRAIN_MS = 120_000;
 const log = (message: string) => console.log(`[soak] ${message}`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
@@ -35,6 +51,8 @@ interface Change {
 	version: number;
 	amount_cents: number;
 	status: string;
+	/** Made by a request whose answer the user-Worker fault lost: read back from the room instead. */
+	fault?: "after";
 }
 interface Thread {
 	id: string;
@@ -49,13 +67,23 @@ const secrets = testSecrets();
 log("starting the topology");
 // One admin, seeded as `npm run admin:create` makes one, to raise the run's own limits.
 const admin = await seededAdmin(secrets.PASSWORD_PEPPER, "soak");
-const topology = await startTopology({ secrets, seedSql: admin.sql });
+const topology = await startTopology({
+	secrets,
+	seedSql: admin.sql,
+	entries: {
+		"techflunky-user-worker": "soak/faults/user-worker.ts",
+		"techflunky-consumers": "soak/faults/consumers.ts",
+	},
+});
 const client = new SoakClient(topology.url.port);
 const changes: Change[] = [];
 const threads = new Map<string, Thread>();
 const pool: { id: string; seller: Account }[] = [];
 const faults: Record<string, unknown> = {};
 const failures: string[] = [];
+const userFaults = new UserFaultChecks(client, topology);
+/** Threads the clients only learned of by reading back after an `after` fault. */
+const adoptedThreads = new Set<string>();
 let paused = false;
 let busy = 0;
 let exitCode = 0;
@@ -141,6 +169,7 @@ async function move(thread: Thread, by: "buyer" | "seller", kind: "counter" | "a
 		by === "seller" ? thread.seen.amount_cents + 500_000 - version * 10_000 : thread.seen.amount_cents + 100_000;
 	const body = kind === "counter" ? { amount_cents: amount, version } : { version };
 	if (Math.random() < 0.5) {
+		const fault = client.nextFault(`offer.${kind}`);
 		const reply = await client.call<OfferView>(
 			`offer.${kind}`,
 			"POST",
@@ -149,8 +178,30 @@ async function move(thread: Thread, by: "buyer" | "seller", kind: "counter" | "a
 			{
 				token: account.token,
 				json: body,
+				fault,
 			},
 		);
+		if (fault) {
+			const outcome = reply && (await userFaults.afterMove(kind, fault, thread.id, account, version, amount));
+			if (!outcome) return false;
+			thread.seen = outcome.view;
+			const { view, made } = outcome;
+			if (made) {
+				const action = kind === "counter" ? "countered" : "accepted";
+				changes.push({
+					offer_id: thread.id,
+					action,
+					by,
+					via: "rest",
+					version: made.version,
+					amount_cents: made.amount_cents ?? view.amount_cents,
+					status: action,
+					fault: "after",
+				});
+			}
+			// After a `before` fault the turn has not changed hands: the same side tries again, as a client retries a 502.
+			return kind === "counter" && !view.on_hold && (view.status === "pending" || view.status === "countered");
+		}
 		if (reply?.status !== 200) return false;
 		record(thread, reply.body, kind === "counter" ? "countered" : "accepted", by, "rest");
 		return kind === "counter";
@@ -212,21 +263,38 @@ async function buyerStep(buyer: Account): Promise<void> {
 		{ token: buyer.token },
 	);
 	if (view?.body.status !== "active") return;
-	const request = await client.call<{ id: string; status: string }>(
+	const ndaVersion = view.body.nda?.version ?? 1;
+	const requestFault = client.nextFault("access.request");
+	const priorRequests = requestFault ? await userFaults.accessRows(listing.id, buyer.tenant.id) : [];
+	let request = await client.call<{ id: string; status: string }>(
 		"access.request",
 		"POST",
 		`/api/v1/listings/${listing.id}/access-requests`,
 		[200, 201, 409],
 		{
 			token: buyer.token,
-			json: { accept_nda: true, nda_version: view.body.nda?.version ?? 1 },
+			json: { accept_nda: true, nda_version: ndaVersion },
+			fault: requestFault,
 		},
 	);
+	if (requestFault && request) {
+		const found = await userFaults.afterAccessRequest(
+			requestFault,
+			{ id: listing.id, sellerTenantId: listing.seller.tenant.id },
+			buyer,
+			priorRequests,
+			ndaVersion,
+		);
+		request = found && { status: 201, body: found };
+	}
 	if (request && request.status !== 409 && request.body.status === "pending") {
 		await client.call("access.approve", "POST", `/api/v1/access-requests/${request.body.id}/approve`, [200], {
 			token: listing.seller.token,
 		});
 	}
+	const amount = 18_000_000 + Math.floor(Math.random() * 1_000) * 1_000;
+	const offerFault = client.nextFault("offer.create");
+	const priorOffers = offerFault ? await userFaults.offerRows(listing.id, buyer.tenant.id) : [];
 	const opened = await client.call<OfferView>(
 		"offer.create",
 		"POST",
@@ -234,19 +302,31 @@ async function buyerStep(buyer: Account): Promise<void> {
 		[201, 409],
 		{
 			token: buyer.token,
-			json: { amount_cents: 18_000_000 + Math.floor(Math.random() * 1_000) * 1_000 },
+			json: { amount_cents: amount },
+			fault: offerFault,
 		},
 	);
-	if (opened?.status !== 201) return;
-	const thread: Thread = {
-		id: opened.body.id,
-		listingId: listing.id,
-		buyer,
-		seller: listing.seller,
-		seen: opened.body,
-	};
+	let seen: OfferView | null = opened?.status === 201 ? opened.body : null;
+	if (offerFault && opened)
+		seen = await userFaults.afterOfferCreate(offerFault, listing.id, buyer, priorOffers, amount);
+	if (!seen) return;
+	const thread: Thread = { id: seen.id, listingId: listing.id, buyer, seller: listing.seller, seen };
 	threads.set(thread.id, thread);
-	record(thread, opened.body, "created", "buyer", "rest");
+	if (offerFault) {
+		adoptedThreads.add(thread.id);
+		changes.push({
+			offer_id: thread.id,
+			action: "created",
+			by: "buyer",
+			via: "rest",
+			version: 1,
+			amount_cents: amount,
+			status: "pending",
+			fault: "after",
+		});
+	} else {
+		record(thread, seen, "created", "buyer", "rest");
+	}
 	const rounds = 2 + Math.floor(Math.random() * 5);
 	for (let round = 0; round < rounds; round++) {
 		// A pause (the restart fault) leaves the thread open mid-negotiation; it continues afterwards.
@@ -264,22 +344,6 @@ async function anonymousStep(): Promise<void> {
 	if (listing) await client.call("listing.get_anon", "GET", `/api/v1/listings/${listing.id}`, [200]);
 }
 
-async function offerCount(ids: readonly string[]): Promise<Map<string, { n: number; d: number }>> {
-	const db = await topology.db();
-	const counts = new Map<string, { n: number; d: number }>();
-	for (let i = 0; i < ids.length; i += 50) {
-		const chunk = ids.slice(i, i + 50);
-		const rows = await db
-			.prepare(
-				`SELECT offer_id, count(*) AS n, count(DISTINCT event_id) AS d FROM offer_events WHERE offer_id IN (${chunk.map(() => "?").join(",")}) GROUP BY offer_id`,
-			)
-			.bind(...chunk)
-			.all<{ offer_id: string; n: number; d: number }>();
-		for (const row of rows.results) counts.set(row.offer_id, { n: row.n, d: row.d });
-	}
-	return counts;
-}
-
 async function getOffers(ids: readonly string[]): Promise<Map<string, OfferView>> {
 	const out = new Map<string, OfferView>();
 	for (const id of ids) {
@@ -293,13 +357,17 @@ async function getOffers(ids: readonly string[]): Promise<Map<string, OfferView>
 	return out;
 }
 
-/** Waits until every thread's history is in `offer_events` (≤ timeoutMs); returns the seconds taken. */
+/**
+ * Waits until every version of every thread is in `offer_events` or, having exhausted its
+ * retries, in `dead_letters` (≤ timeoutMs); returns the seconds taken.
+ */
 async function drain(rooms: Map<string, OfferView>, timeoutMs: number): Promise<number> {
 	const started = Date.now();
+	const expected = new Map([...rooms].map(([id, offer]) => [id, offer.version]));
 	while (Date.now() - started < timeoutMs) {
-		const counts = await offerCount([...rooms.keys()]);
-		if ([...rooms].every(([id, offer]) => (counts.get(id)?.d ?? 0) >= offer.version)) break;
-		await sleep(250);
+		const { delivered, dead } = await readEvents(topology, [...expected.keys()]);
+		if (reconcileEvents(expected, delivered, dead).lost === 0) break;
+		await sleep(500);
 	}
 	return (Date.now() - started) / 1000;
 }
@@ -425,15 +493,18 @@ try {
 		}
 	})();
 
-	// Fault 1 at ~1/4 of the run, fault 2 at ~1/2.
-	await sleep((SECONDS * 1000) / 4);
+	// User-Worker faults throughout; the queue fault at ~1/6 of the run, the restart at ~1/3, and the
+	// consumer faults from then on (not across the restart: Miniflare's queues live in memory).
+	await sleep((SECONDS * 1000) / 6);
 	const plan = planQueueFault(40, 6);
 	log(
 		`fault: ${plan.events.length} synthetic offer events over ${plan.threads} threads, out of order, then duplicates`,
 	);
 	const sent = await injectQueueFault(topology, plan, 0.3);
-	await sleep(Math.max(0, started + (SECONDS * 1000) / 2 - Date.now()));
+	await sleep(Math.max(0, started + (SECONDS * 1000) / 3 - Date.now()));
 	await restartFault();
+	const consumerFaultsOn = await consumerFaults(topology, true);
+	log(`fault: the offer-events consumer fails a share of messages from now on (${consumerFaultsOn.enabled_at})`);
 	await Promise.all([...vus, pruner]);
 	const runSeconds = (Date.now() - started) / 1000;
 	log(`workload done after ${runSeconds.toFixed(1)} s; reconciling`);
@@ -451,8 +522,11 @@ try {
 	// Reconcile every thread the clients drove.
 	const ids = [...threads.keys()];
 	const rooms = await getOffers(ids);
-	const drainS = await drain(rooms, 30_000);
-	const counts = await offerCount(ids);
+	log(`waiting up to ${DRAIN_MS / 1000} s for consumer retries and dead letters`);
+	const drainS = await drain(rooms, DRAIN_MS);
+	const expected = new Map([...rooms].map(([id, room]) => [id, room.version]));
+	const eventRows = await readEvents(topology, ids);
+	const events = reconcileEvents(expected, eventRows.delivered, eventRows.dead);
 	const db = await topology.db();
 	const deals = new Map<
 		string,
@@ -475,14 +549,13 @@ try {
 			}>();
 		for (const row of rows.results) deals.set(row.offer_id, row);
 	}
-	const problems: string[] = [];
-	let lost = 0;
-	let duplicated = 0;
+	const activity = await checkActivityCounters(topology);
+	const problems: string[] = [...events.examples, ...activity.examples];
 	let roomMissing = 0;
+	let dealsPartial = 0;
 	for (const id of ids) {
 		const room = rooms.get(id);
 		const deal = deals.get(id);
-		const count = counts.get(id) ?? { n: 0, d: 0 };
 		const mine = changes.filter((c) => c.offer_id === id);
 		if (!room) {
 			problems.push(`${id}: GET failed`);
@@ -509,9 +582,23 @@ try {
 				`${id}: client last saw v${last.version}/${last.amount_cents}/${last.status}, room v${room.version}/${room.amount_cents}/${room.status}`,
 			);
 		}
-		lost += Math.max(0, room.version - count.d);
-		duplicated += count.n - count.d;
-		if (!deal) problems.push(`${id}: no deals row`);
+		const seen = events.byOffer.get(id) ?? { delivered: [], deadLettered: [] };
+		if (seen.deadLettered.length > 0) {
+			// A dead-lettered event is missing from the consolidation until an operator replays it: the
+			// deal then stands at the highest version that arrived, with the terms the room had then.
+			dealsPartial += 1;
+			const top = Math.max(0, ...seen.delivered);
+			const terms = room.history?.find((h) => h.version === top);
+			if (
+				top === 0
+					? deal !== undefined
+					: deal?.version !== top || deal.events !== seen.delivered.length || deal.amount_cents !== terms?.amount_cents
+			) {
+				problems.push(
+					`${id}: dead-lettered v${seen.deadLettered.join(",")}; deal ${JSON.stringify(deal)}, want v${top} with ${seen.delivered.length} events at ${terms?.amount_cents}`,
+				);
+			}
+		} else if (!deal) problems.push(`${id}: no deals row`);
 		else if (
 			deal.version !== room.version ||
 			deal.amount_cents !== room.amount_cents ||
@@ -534,26 +621,74 @@ try {
 			rest: changes.filter((c) => c.via === "rest").length,
 			ws: changes.filter((c) => c.via === "ws").length,
 		},
+		changes_read_back_after_fault: changes.filter((c) => c.fault).length,
 		threads_held: [...rooms.values()].filter((r) => r.on_hold).length,
-		expected_events: [...rooms.values()].reduce((s, r) => s + r.version, 0),
-		consolidated_events: [...counts.values()].reduce((s, c) => s + c.d, 0),
-		lost_events: lost,
-		duplicated_events: duplicated,
+		expected_events: events.expected,
+		consolidated_events: events.consolidated,
+		dead_lettered_events: events.dead_lettered,
+		lost_events: events.lost,
+		duplicated_events: events.duplicated,
+		deals_short_of_dead_letters: dealsPartial,
+		activity_tenants_checked: activity.tenants,
+		activity_tenants_mismatched: activity.mismatched,
 		client_changes_missing_in_room: roomMissing,
 		drain_s: Math.round(drainS * 100) / 100,
 		problems: problems.length,
 		examples: problems.slice(0, 10),
 	};
-	if (problems.length || lost || duplicated)
-		failures.push(`reconciliation: ${problems.length} problems, ${lost} lost, ${duplicated} duplicated`);
-	faults.skipped = {
-		user_worker_failure:
-			"skipped: needs a product or harness hook (e.g. a test-only binding or a topology option to swap USER_WORKER for a failing service), which this soak may not add",
-		failing_consumer:
-			"skipped: needs a hook to make the offer-events consumer throw for chosen messages (e.g. a test-only env flag in workers/consumers/offer-events.ts, or a topology option to wrap the consumer), so the retry and DLQ path can be driven",
+	if (problems.length || events.lost || events.duplicated)
+		failures.push(`reconciliation: ${problems.length} problems, ${events.lost} lost, ${events.duplicated} duplicated`);
+
+	const userFaultInjected = [...client.injected.values()].reduce((s, n) => s + n, 0);
+	const adopted = [...adoptedThreads].map((id) => events.byOffer.get(id));
+	faults.user_worker = {
+		injected: `soak/faults/user-worker.ts in place of the user Worker; of every ${USER_FAULT_PERIOD} calls of access.request, offer.create and REST offer.counter/accept, the 5th carries X-Soak-Fault: before and the 15th X-Soak-Fault: after: the wrapper throws before the real handler runs, or after it ran to the end (writes committed, answer lost)`,
+		checked:
+			"every faulted call answered 502 application/problem+json by the dispatch Worker (counted apart from real 5xx); then, from D1 and the room: a before fault changed nothing; an after fault's write is whole (access request pending on the NDA version; thread registered with its opening proposal, whose events are reconciled like every other; the move at the next version with the terms sent) or the real handler refused it for a reason the state shows",
+		injected_502: userFaultInjected,
+		by_call: Object.fromEntries([...client.injected].sort(([a], [b]) => a.localeCompare(b))),
+		outcomes: Object.fromEntries([...userFaults.outcomes].sort(([a], [b]) => a.localeCompare(b))),
+		unchanged: userFaults.total("unchanged"),
+		whole: userFaults.total("whole"),
+		refused: userFaults.total("refused"),
+		threads_adopted_after_fault: adoptedThreads.size,
+		adopted_thread_events_consolidated: adopted.reduce((s, seen) => s + (seen?.delivered.length ?? 0), 0),
+		problems: userFaults.problems.length,
+		examples: userFaults.problems.slice(0, 10),
 	};
+	if (userFaults.problems.length || userFaultInjected === 0)
+		failures.push(`user-Worker fault: ${userFaults.problems.length} problems, ${userFaultInjected} injected`);
+
+	const consumerStats = await consumerFaults(topology);
+	const consumerCheck = await checkConsumerFault(topology, consumerStats);
+	faults.consumer = {
+		injected: `soak/faults/consumers.ts in place of the consumers Worker, switched on after the restart fault (${consumerStats.enabled_at}): by a hash of the event id, ${CONSUMER_FAULT_PERCENT.transient} % of offer-events messages see an unavailable D1 on their first ${TRANSIENT_ATTEMPTS} deliveries, ${CONSUMER_FAULT_PERCENT.permanent} % on every delivery (max_retries with the consumer's backoff, then the dead-letter queue), and ${CONSUMER_FAULT_PERCENT.redeliver} % make the first batch they are in (with no message redelivered already) lose its acks and throw after the real handler wrote everything, so the whole batch comes again`,
+		checked:
+			"every version of every client thread is in offer_events or dead_letters exactly once; only messages failed for good are dead-lettered, all of them are, none is consolidated; every retried message is consolidated; deals of threads with a dead-lettered event stand at the highest version that arrived",
+		batches_seen: consumerStats.batches,
+		deliveries_seen: consumerStats.messages,
+		database_failures: consumerStats.database_failures,
+		retried_then_consolidated: consumerStats.transient,
+		failed_for_good: consumerStats.permanent,
+		dead_lettered: eventRows.dead.length,
+		redelivered_batches: consumerStats.redelivered_batches,
+		redelivered_messages: consumerStats.redelivered_messages,
+		acks_lost: consumerStats.acks_lost,
+		real_handler_threw: consumerStats.real_handler_threw,
+		...consumerCheck,
+		wait_s: Math.round(drainS * 100) / 100,
+	};
+	if (
+		consumerCheck.unexpected_dead_letters ||
+		consumerCheck.permanent_not_dead_lettered ||
+		consumerCheck.permanent_consolidated ||
+		consumerCheck.transient_not_consolidated ||
+		consumerStats.database_failures === 0
+	)
+		failures.push("consumer fault check failed");
 
 	const statuses = Object.fromEntries([...client.statuses].sort(([a], [b]) => a.localeCompare(b)));
+	// Injected 502s are tallied as `<op> 502 (<kind> fault)`, so this counts real 5xx only.
 	const fiveXx = [...client.statuses].filter(([key]) => /\s5\d\d$/.test(key)).reduce((s, [, n]) => s + n, 0);
 	if (client.unexpected.length || fiveXx)
 		failures.push(`${client.unexpected.length} unexpected statuses (${fiveXx} 5xx)`);
@@ -568,6 +703,7 @@ try {
 		requests: [...client.statuses.values()].reduce((s, n) => s + n, 0),
 		statuses,
 		five_xx: fiveXx,
+		injected_502: userFaultInjected,
 		unexpected: client.unexpected.length,
 		unexpected_examples: client.unexpected.slice(0, 10),
 		faults,
@@ -581,12 +717,16 @@ try {
 	console.log("\nsummary");
 	const rows: [string, unknown][] = [
 		["requests", result.requests],
-		["5xx / unexpected", `${fiveXx} / ${client.unexpected.length}`],
+		["real 5xx / unexpected / injected 502", `${fiveXx} / ${client.unexpected.length} / ${userFaultInjected}`],
 		["threads driven", ids.length],
 		["client changes (created/countered/accepted)", `${changes.length} (${JSON.stringify(reconciliation.by_action)})`],
 		["changes over REST / WS", `${reconciliation.by_channel.rest} / ${reconciliation.by_channel.ws}`],
-		["events expected / consolidated", `${reconciliation.expected_events} / ${reconciliation.consolidated_events}`],
-		["lost / duplicated events", `${lost} / ${duplicated}`],
+		[
+			"events expected / consolidated / dead-lettered",
+			`${events.expected} / ${events.consolidated} / ${events.dead_lettered}`,
+		],
+		["lost / duplicated events", `${events.lost} / ${events.duplicated}`],
+		["activity counters: tenants / mismatched", `${activity.tenants} / ${activity.mismatched}`],
 		["reconciliation problems", problems.length],
 		["queue fault: events / dupes sent", `${queueFault.events} / ${queueFault.duplicates_sent}`],
 		[
@@ -597,11 +737,26 @@ try {
 			"restart fault: open threads / changed",
 			`${(faults.do_eviction as { open_threads: number }).open_threads} / ${(faults.do_eviction as { threads_changed: number }).threads_changed}`,
 		],
+		[
+			"user fault: 502s / unchanged / whole / refused",
+			`${userFaultInjected} / ${userFaults.total("unchanged")} / ${userFaults.total("whole")} / ${userFaults.total("refused")}`,
+		],
+		["user fault: problems", userFaults.problems.length],
+		[
+			"consumer fault: retried / dead-lettered / redelivered",
+			`${consumerStats.transient} / ${eventRows.dead.length} / ${consumerStats.redelivered_messages} in ${consumerStats.redelivered_batches} batches`,
+		],
+		[
+			"consumer fault: unexpected DLQ / not DLQ'd / not consolidated",
+			`${consumerCheck.unexpected_dead_letters} / ${consumerCheck.permanent_not_dead_lettered} / ${consumerCheck.transient_not_consolidated}`,
+		],
 		["result", exitCode === 0 ? "PASS" : `FAIL: ${failures.join("; ")}`],
 	];
 	for (const [label, value] of rows) console.log(`  ${label.padEnd(48)} ${value}`);
 	if (client.unexpected.length) console.log("\nunexpected:", client.unexpected.slice(0, 10));
 	if (problems.length) console.log("\nproblems:", problems.slice(0, 10));
+	if (userFaults.problems.length) console.log("\nuser fault problems:", userFaults.problems.slice(0, 10));
+	if (consumerCheck.examples.length) console.log("\nconsumer fault problems:", consumerCheck.examples);
 	log("wrote soak/results.json");
 } catch (error) {
 	console.error(error);
