@@ -6,7 +6,7 @@
  * HTTP and WebSocket like a client; they also reach the queues and D1 through Miniflare to check
  * what the consumers wrote.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
@@ -76,9 +76,12 @@ export function migrationSql(): string[] {
 }
 
 export async function startTopology(options: TopologyOptions): Promise<Topology> {
+	// Bundles of its own, so topologies started side by side (with different entries) never share one.
+	mkdirSync(join(ROOT, ".wrangler/topology"), { recursive: true });
+	const buildDir = mkdtempSync(join(ROOT, ".wrangler/topology/run-"));
 	const workers = await Promise.all(
 		WORKERS.map(async (worker, index) => {
-			const scriptPath = join(ROOT, ".wrangler/topology", worker.name, "index.js");
+			const scriptPath = join(buildDir, worker.name, "index.js");
 			await bundleWorker(resolve(ROOT, options.entries?.[worker.name] ?? worker.entry), scriptPath);
 			// The bundle is one module, so Wrangler's module rules and root path do not apply.
 			const {
@@ -118,5 +121,9 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 		}
 	}
 	const directUrl = options.directSocket ? await mf.unsafeGetDirectURL(WORKERS[0].name) : undefined;
-	return { url, ...(directUrl ? { directUrl } : {}), mf, db, dispose: () => mf.dispose() };
+	const dispose = async () => {
+		await mf.dispose();
+		rmSync(buildDir, { recursive: true, force: true });
+	};
+	return { url, ...(directUrl ? { directUrl } : {}), mf, db, dispose };
 }
