@@ -41,6 +41,8 @@ export interface Results {
 		listing_read_auth: Ratioed & { ratio_to_floor: number };
 		search_anon: SearchResult & { ratio_to_baseline: number };
 		ws_counter_latency: Omit<WsRoomsResult, "offerIds" | "threads"> & { peak_rss_mb?: number };
+		/** The same load on a topology whose consumer acks without writing to D1 (a diagnostic). */
+		ws_counter_latency_no_consolidation: Omit<WsRoomsResult, "offerIds" | "threads">;
 		ws_idle_2000: WsIdleResult;
 		queue_consolidation: QueueResult;
 		counter_offers: Omit<CounterResult, "duration_s"> & { ratio_to_baseline: number };
@@ -61,6 +63,7 @@ export function table(results: Results): string {
 		listing_read_auth: read,
 		search_anon: search,
 		ws_counter_latency: ws,
+		ws_counter_latency_no_consolidation: wsQuiet,
 		ws_idle_2000: idle,
 		queue_consolidation: queue,
 		counter_offers: counters,
@@ -95,6 +98,7 @@ export function table(results: Results): string {
 		`| listing_read_auth (signed-in GET /api/v1/listings/:id) | ${cell(read.rps, " req/s")} | ${cell(read.p50_ms, " ms")} | ${cell(read.p95_ms, " ms")} | ${cell(read.p99_ms, " ms")} | ${cell(read.ratio_to_baseline)}× baseline rps, ${cell(read.ratio_to_floor)}× the primitives' floor, ${cell(read.connections)} connections, ${cell(read.errors)} errors |`,
 		`| search_anon (anonymous GET /api/v1/listings?q=${search.query}) | ${cell(search.rps, " req/s")} | ${cell(search.p50_ms, " ms")} | ${cell(search.p95_ms, " ms")} | ${cell(search.p99_ms, " ms")} | ${cell(search.ratio_to_baseline)}× baseline rps, ${cell(search.matching)} of ${cell(search.listings)} listings match, ${cell(search.errors)} errors |`,
 		`| ws_counter_latency (counter → other party's state frame) | – | ${cell(ws.p50_ms, " ms")} | ${cell(ws.p95_ms, " ms")} | ${cell(ws.p99_ms, " ms")} | ${cell(ws.samples)} samples, ${cell(ws.rooms)} rooms concurrently, ${cell(ws.offered_per_s)} counters/s offered, ${cell(ws.counters_per_s)} delivered, ${cell(ws.errors)} errors${ws.peak_rss_mb === undefined ? "" : `, workerd peak RSS ${cell(ws.peak_rss_mb, " MB")}`} |`,
+		`| ws_counter_latency_no_consolidation (same, consumer only acks) | – | ${cell(wsQuiet.p50_ms, " ms")} | ${cell(wsQuiet.p95_ms, " ms")} | ${cell(wsQuiet.p99_ms, " ms")} | ${cell(wsQuiet.samples)} samples, ${cell(wsQuiet.offered_per_s)} counters/s offered, ${cell(wsQuiet.counters_per_s)} delivered, ${cell(wsQuiet.errors)} errors; no D1 consolidation beside the rooms |`,
 		`| ws_idle_2000 (idle room sockets) | – | – | – | – | ${cell(idle.sockets)} sockets in ${cell(idle.rooms)} rooms held ${cell(idle.hold_s, " s")}, ${cell(idle.errors)} errors${idle.peak_rss_mb === undefined ? "" : `, workerd peak RSS ${cell(idle.peak_rss_mb, " MB")}`}${idle.kb_per_socket === undefined ? "" : `, ${cell(idle.kb_per_socket, " KB")} per socket (RSS ${cell(idle.rss_before_mb)} → ${cell(idle.rss_held_mb, " MB")})`} |`,
 		`| queue_consolidation (offer-events → D1) | ${cell(queue.events_per_s, " events/s")} | – | – | – | ${cell(queue.events)} of ${cell(queue.expected)} events, ${cell(queue.lost)} lost, ${cell(queue.duplicated)} duplicated, ${cell(queue.deals_mismatched)} deals off |`,
 		`| counter_offers (REST POST /api/v1/offers/:id/counter) | ${cell(counters.rps, " req/s")} | ${cell(counters.p50_ms, " ms")} | ${cell(counters.p95_ms, " ms")} | ${cell(counters.p99_ms, " ms")} | ${cell(counters.threads)} threads concurrently, ${cell(counters.requests)} counters, ${cell(counters.errors)} errors |`,

@@ -57,6 +57,13 @@ if (!started.directUrl) throw new Error("the topology has no direct socket");
 // Every scenario talks to the dispatch Worker's direct socket, as it would to the edge.
 const topology = { ...started, url: started.directUrl };
 const client = new ApiClient(topology.url.port);
+let disposed = false;
+const disposeTopology = async () => {
+	if (disposed) return;
+	disposed = true;
+	await client.close();
+	await topology.dispose();
+};
 const topologyPids = workerdPids().filter((pid) => !baselinePids.has(pid));
 
 const load = async (origin: string, path: string) => {
@@ -148,6 +155,30 @@ try {
 	log(`ratelimit_exactness: ${RATE_LIMIT.requests} parallel requests from one fresh buyer (burst 50)`);
 	const rateLimit = await rateLimitExactness(client, topology, listingId, RATE_LIMIT.requests);
 
+	// The main topology is done with: stop it, so the next scenario has workerd's thread to itself.
+	await disposeTopology();
+
+	log("ws_counter_latency_no_consolidation: the same rooms on a second topology whose consumer only acks");
+	const quiet = await startTopology({
+		secrets: testSecrets(),
+		directSocket: true,
+		entries: { "techflunky-consumers": "bench/acking-consumer.ts" },
+	});
+	let wsNoConsolidation: Omit<Awaited<ReturnType<typeof wsRooms>>, "offerIds" | "threads">;
+	try {
+		const {
+			offerIds: _o,
+			threads: _t,
+			...figures
+		} = await wsRooms({
+			port: (quiet.directUrl ?? quiet.url).port,
+			...WS,
+		});
+		wsNoConsolidation = figures;
+	} finally {
+		await quiet.dispose();
+	}
+
 	const results: Results = {
 		generated_at: new Date().toISOString(),
 		command: "npm run bench",
@@ -171,6 +202,7 @@ try {
 			listing_read_auth: listingReadAuthResult,
 			search_anon: searchAnonResult,
 			ws_counter_latency: wsCounterLatency,
+			ws_counter_latency_no_consolidation: wsNoConsolidation,
 			ws_idle_2000: idle,
 			queue_consolidation: queue,
 			counter_offers: counters,
@@ -181,8 +213,7 @@ try {
 	console.log(`\n${table(results)}\n`);
 	log("wrote bench/results.json and the table in docs/performance.md");
 } finally {
-	await client.close();
-	await topology.dispose();
+	await disposeTopology();
 	await baseline.mf.dispose();
 	await raw.stop();
 }
