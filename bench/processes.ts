@@ -64,3 +64,19 @@ export function resetPeakRss(pid: number): boolean {
 		return false;
 	}
 }
+
+/**
+ * Runs `work` in a fresh peak window of `pids` and adds their summed `VmHWM` as `peak_rss_mb`;
+ * left out where `/proc` cannot be reset or read.
+ */
+export async function withPeakRss<T extends object>(
+	pids: readonly number[],
+	work: () => Promise<T>,
+): Promise<T & { peak_rss_mb?: number }> {
+	const resettable = pids.length > 0 && pids.every(resetPeakRss);
+	const result = await work();
+	const peaks = pids.map(peakRssMb);
+	if (!resettable || peaks.some((mb) => mb === null)) return result;
+	const total = peaks.reduce<number>((sum, mb) => sum + (mb ?? 0), 0);
+	return { ...result, peak_rss_mb: Math.round(total * 10) / 10 };
+}

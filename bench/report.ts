@@ -10,8 +10,11 @@ import type { QueueResult } from "./queue-consolidation.ts";
 import type { WsIdleResult } from "./ws-idle.ts";
 import type { WsRoomsResult } from "./ws-rooms.ts";
 
-type HttpFigures = Omit<HttpLoadResult, "duration_s">;
+/** Every scenario also reports the peak resident memory of the workerd process(es) it ran on. */
+type Peaked<T> = T & { peak_rss_mb?: number };
+type HttpFigures = Peaked<Omit<HttpLoadResult, "duration_s">>;
 type Ratioed = HttpFigures & { ratio_to_baseline: number };
+type WsFigures = Peaked<Omit<WsRoomsResult, "offerIds" | "threads">>;
 
 export interface Results {
 	generated_at: string;
@@ -39,14 +42,14 @@ export interface Results {
 		baseline_hello: HttpFigures;
 		healthz: Ratioed;
 		listing_read_auth: Ratioed & { ratio_to_floor: number };
-		search_anon: SearchResult & { ratio_to_baseline: number };
-		ws_counter_latency: Omit<WsRoomsResult, "offerIds" | "threads"> & { peak_rss_mb?: number };
+		search_anon: Peaked<SearchResult> & { ratio_to_baseline: number };
+		ws_counter_latency: WsFigures;
 		/** The same load on a topology whose consumer acks without writing to D1 (a diagnostic). */
-		ws_counter_latency_no_consolidation: Omit<WsRoomsResult, "offerIds" | "threads">;
+		ws_counter_latency_no_consolidation: WsFigures;
 		ws_idle_2000: WsIdleResult;
-		queue_consolidation: QueueResult;
-		counter_offers: Omit<CounterResult, "duration_s"> & { ratio_to_baseline: number };
-		ratelimit_exactness: RateLimitResult;
+		queue_consolidation: Peaked<QueueResult>;
+		counter_offers: Peaked<Omit<CounterResult, "duration_s">> & { ratio_to_baseline: number };
+		ratelimit_exactness: Peaked<RateLimitResult>;
 	};
 }
 
@@ -71,38 +74,91 @@ export function table(results: Results): string {
 	} = results.scenarios;
 	const { raw_workerd_hello: raw, miniflare_entry_hello: entry } = results.harness;
 	const primitives = results.runtime_primitives;
-	const http = (label: string, figures: HttpFigures, notes: string) =>
-		`| ${label} | ${cell(figures.rps, " req/s")} | ${cell(figures.p50_ms, " ms")} | ${cell(figures.p95_ms, " ms")} | ${cell(figures.p99_ms, " ms")} | ${notes} |`;
-	const ratioed = (label: string, figures: Ratioed, notes: string) =>
-		http(label, figures, `${cell(figures.ratio_to_baseline)}× baseline rps, ${cell(figures.errors)} errors${notes}`);
+	const row = (
+		label: string,
+		figures: { p50_ms?: number; p95_ms?: number; p99_ms?: number; peak_rss_mb?: number },
+		throughput: string,
+		notes: string,
+	) =>
+		`| ${label} | ${throughput} | ${cell(figures.p50_ms, " ms")} | ${cell(figures.p95_ms, " ms")} | ${cell(figures.p99_ms, " ms")} | ${cell(figures.peak_rss_mb, " MB")} | ${notes} |`;
+	const ratioed = (label: string, figures: Ratioed, notes = "") =>
+		row(
+			label,
+			figures,
+			cell(figures.rps, " req/s"),
+			`${cell(figures.ratio_to_baseline)}× baseline rps, ${cell(figures.errors)} errors${notes}`,
+		);
+	const wsNotes = (figures: WsFigures) =>
+		`${cell(figures.samples)} samples, ${cell(figures.rooms)} rooms, ${cell(figures.offered_per_s)} counters/s offered, ${cell(figures.counters_per_s)} delivered, ${cell(figures.errors)} errors`;
 	return [
-		"| scenario | throughput | p50 | p95 | p99 | notes |",
-		"|---|---|---|---|---|---|",
-		http(
+		"| scenario | throughput | p50 | p95 | p99 | workerd peak RSS | notes |",
+		"|---|---|---|---|---|---|---|",
+		row(
 			"harness: raw workerd (hello world, `workerd serve`)",
 			raw,
+			cell(raw.rps, " req/s"),
 			`${cell(raw.requests)} requests, ${cell(raw.errors)} errors; baseline_hello is ${cell(results.harness.baseline_to_raw)}× of this`,
 		),
-		http(
+		row(
 			"harness: Miniflare entry Worker (hello world, not used)",
 			entry,
+			cell(entry.rps, " req/s"),
 			`${cell(entry.ratio_to_raw)}× raw workerd, ${cell(entry.errors)} errors`,
 		),
-		ratioed("primitive: Durable Object RPC + SQLite read and upsert", primitives.do_rpc_sqlite, ""),
-		ratioed("primitive: the same RPC to a new object each time", primitives.do_rpc_new_object, ""),
-		ratioed("primitive: service-binding hop", primitives.service_binding, ""),
-		ratioed("primitive: D1 point query (behind a service binding)", primitives.d1_point_query, ""),
-		ratioed("primitive: all three, the signed-in read's floor", primitives.signed_in_read_floor, ""),
-		`| baseline_hello (bare Worker, GET /) | ${cell(base.rps, " req/s")} | ${cell(base.p50_ms, " ms")} | ${cell(base.p95_ms, " ms")} | ${cell(base.p99_ms, " ms")} | ${cell(base.connections)} connections, ${cell(base.requests)} requests, ${cell(base.errors)} errors |`,
-		`| healthz (dispatch Worker, GET /healthz) | ${cell(healthz.rps, " req/s")} | ${cell(healthz.p50_ms, " ms")} | ${cell(healthz.p95_ms, " ms")} | ${cell(healthz.p99_ms, " ms")} | ${cell(healthz.ratio_to_baseline)}× baseline rps, ${cell(healthz.errors)} errors |`,
-		`| listing_read_auth (signed-in GET /api/v1/listings/:id) | ${cell(read.rps, " req/s")} | ${cell(read.p50_ms, " ms")} | ${cell(read.p95_ms, " ms")} | ${cell(read.p99_ms, " ms")} | ${cell(read.ratio_to_baseline)}× baseline rps, ${cell(read.ratio_to_floor)}× the primitives' floor, ${cell(read.connections)} connections, ${cell(read.errors)} errors |`,
-		`| search_anon (anonymous GET /api/v1/listings?q=${search.query}) | ${cell(search.rps, " req/s")} | ${cell(search.p50_ms, " ms")} | ${cell(search.p95_ms, " ms")} | ${cell(search.p99_ms, " ms")} | ${cell(search.ratio_to_baseline)}× baseline rps, ${cell(search.matching)} of ${cell(search.listings)} listings match, ${cell(search.errors)} errors |`,
-		`| ws_counter_latency (counter → other party's state frame) | – | ${cell(ws.p50_ms, " ms")} | ${cell(ws.p95_ms, " ms")} | ${cell(ws.p99_ms, " ms")} | ${cell(ws.samples)} samples, ${cell(ws.rooms)} rooms concurrently, ${cell(ws.offered_per_s)} counters/s offered, ${cell(ws.counters_per_s)} delivered, ${cell(ws.errors)} errors${ws.peak_rss_mb === undefined ? "" : `, workerd peak RSS ${cell(ws.peak_rss_mb, " MB")}`} |`,
-		`| ws_counter_latency_no_consolidation (same, consumer only acks) | – | ${cell(wsQuiet.p50_ms, " ms")} | ${cell(wsQuiet.p95_ms, " ms")} | ${cell(wsQuiet.p99_ms, " ms")} | ${cell(wsQuiet.samples)} samples, ${cell(wsQuiet.offered_per_s)} counters/s offered, ${cell(wsQuiet.counters_per_s)} delivered, ${cell(wsQuiet.errors)} errors; no D1 consolidation beside the rooms |`,
-		`| ws_idle_2000 (idle room sockets) | – | – | – | – | ${cell(idle.sockets)} sockets in ${cell(idle.rooms)} rooms held ${cell(idle.hold_s, " s")}, ${cell(idle.errors)} errors${idle.peak_rss_mb === undefined ? "" : `, workerd peak RSS ${cell(idle.peak_rss_mb, " MB")}`}${idle.kb_per_socket === undefined ? "" : `, ${cell(idle.kb_per_socket, " KB")} per socket (RSS ${cell(idle.rss_before_mb)} → ${cell(idle.rss_held_mb, " MB")})`} |`,
-		`| queue_consolidation (offer-events → D1) | ${cell(queue.events_per_s, " events/s")} | – | – | – | ${cell(queue.events)} of ${cell(queue.expected)} events, ${cell(queue.lost)} lost, ${cell(queue.duplicated)} duplicated, ${cell(queue.deals_mismatched)} deals off |`,
-		`| counter_offers (REST POST /api/v1/offers/:id/counter) | ${cell(counters.rps, " req/s")} | ${cell(counters.p50_ms, " ms")} | ${cell(counters.p95_ms, " ms")} | ${cell(counters.p99_ms, " ms")} | ${cell(counters.threads)} threads concurrently, ${cell(counters.requests)} counters, ${cell(counters.errors)} errors |`,
-		`| ratelimit_exactness (200 parallel, one buyer) | – | – | – | – | ${cell(limit.admitted)} admitted of ${cell(limit.requests)} (expected ${cell(limit.expected)}), ${cell(limit.refused_429)} × 429, ${cell(limit.other)} other |`,
+		ratioed("primitive: Durable Object RPC + SQLite read and upsert", primitives.do_rpc_sqlite),
+		ratioed("primitive: the same RPC to a new object each time", primitives.do_rpc_new_object),
+		ratioed("primitive: service-binding hop", primitives.service_binding),
+		ratioed("primitive: D1 point query (behind a service binding)", primitives.d1_point_query),
+		ratioed("primitive: all three, the signed-in read's floor", primitives.signed_in_read_floor),
+		row(
+			"baseline_hello (bare Worker, GET /)",
+			base,
+			cell(base.rps, " req/s"),
+			`${cell(base.connections)} connections, ${cell(base.requests)} requests, ${cell(base.errors)} errors`,
+		),
+		ratioed("healthz (dispatch Worker, GET /healthz)", healthz),
+		ratioed(
+			"listing_read_auth (signed-in GET /api/v1/listings/:id)",
+			read,
+			`, ${cell(read.ratio_to_floor)}× the primitives' floor, ${cell(read.connections)} connections`,
+		),
+		row(
+			`search_anon (anonymous GET /api/v1/listings?q=${search.query})`,
+			search,
+			cell(search.rps, " req/s"),
+			`${cell(search.ratio_to_baseline)}× baseline rps, ${cell(search.matching)} of ${cell(search.listings)} listings match, ${cell(search.errors)} errors`,
+		),
+		row("ws_counter_latency (counter → other party's state frame)", ws, "–", wsNotes(ws)),
+		row(
+			"ws_counter_latency_no_consolidation (same, consumer only acks)",
+			wsQuiet,
+			"–",
+			`${wsNotes(wsQuiet)}; no D1 consolidation beside the rooms`,
+		),
+		row(
+			"ws_idle_2000 (idle room sockets)",
+			idle,
+			"–",
+			`${cell(idle.sockets)} sockets in ${cell(idle.rooms)} rooms held ${cell(idle.hold_s, " s")}, ${cell(idle.errors)} errors${idle.kb_per_socket === undefined ? "" : `, ${cell(idle.kb_per_socket, " KB")} per socket (RSS ${cell(idle.rss_before_mb)} → ${cell(idle.rss_held_mb, " MB")})`}`,
+		),
+		row(
+			"queue_consolidation (offer-events → D1)",
+			queue,
+			cell(queue.events_per_s, " events/s"),
+			`${cell(queue.events)} of ${cell(queue.expected)} events, ${cell(queue.lost)} lost, ${cell(queue.duplicated)} duplicated, ${cell(queue.deals_mismatched)} deals off`,
+		),
+		row(
+			"counter_offers (REST POST /api/v1/offers/:id/counter)",
+			counters,
+			cell(counters.rps, " req/s"),
+			`${cell(counters.ratio_to_baseline)}× baseline rps, ${cell(counters.threads)} threads concurrently, ${cell(counters.requests)} counters, ${cell(counters.errors)} errors`,
+		),
+		row(
+			"ratelimit_exactness (200 parallel, one buyer)",
+			limit,
+			"–",
+			`${cell(limit.admitted)} admitted of ${cell(limit.requests)} (expected ${cell(limit.expected)}), ${cell(limit.refused_429)} × 429, ${cell(limit.other)} other`,
+		),
 	].join("\n");
 }
 

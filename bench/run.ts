@@ -21,7 +21,7 @@ import { ApiClient } from "./api-client.ts";
 import { counterOffers, listingReadAuth, rateLimitExactness, searchAnon } from "./api-scenarios.ts";
 import { startBaseline, startRawWorkerd } from "./baseline.ts";
 import { httpLoad } from "./http-load.ts";
-import { peakRssMb, resetPeakRss, workerdPids } from "./processes.ts";
+import { withPeakRss, workerdPids } from "./processes.ts";
 import { queueConsolidation } from "./queue-consolidation.ts";
 import { type Results, table, writeResults } from "./report.ts";
 import { round, sleep } from "./stats.ts";
@@ -48,6 +48,8 @@ log("starting raw workerd, the hello-world baseline and the topology");
 const raw = await startRawWorkerd(COMPATIBILITY_DATE);
 const baseline = await startBaseline(COMPATIBILITY_DATE);
 const baselinePids = new Set(workerdPids());
+// The baseline Miniflare's workerd: every workerd child but raw workerd's, before the topology starts.
+const helloPids = [...baselinePids].filter((pid) => pid !== raw.pid);
 const secrets = testSecrets();
 // One admin, seeded into D1 the way `npm run admin:create` makes one, to raise the limits of the
 // benchmark's own accounts (see docs/performance.md).
@@ -66,23 +68,26 @@ const disposeTopology = async () => {
 };
 const topologyPids = workerdPids().filter((pid) => !baselinePids.has(pid));
 
-const load = async (origin: string, path: string) => {
-	const { duration_s: _d, ...figures } = await httpLoad({ origin, path, ...HTTP });
-	return figures;
-};
+const load = (origin: string, path: string, pids: readonly number[]) =>
+	withPeakRss(pids, async () => {
+		const { duration_s: _d, ...figures } = await httpLoad({ origin, path, ...HTTP });
+		return figures;
+	});
+/** A topology scenario, with the topology workerd's peak memory over it. */
+const measured = <T extends object>(work: () => Promise<T>) => withPeakRss(topologyPids, work);
 
 try {
 	log(`raw workerd: GET / on ${raw.url.origin}, ${HTTP.connections} connections, ${HTTP.durationMs} ms`);
-	const rawHello = await load(raw.url.origin, "/");
+	const rawHello = await load(raw.url.origin, "/", [raw.pid]);
 	log(`baseline_hello: GET / on ${baseline.url.origin} (direct socket)`);
-	const baselineHello = await load(baseline.url.origin, "/");
+	const baselineHello = await load(baseline.url.origin, "/", helloPids);
 	log(`miniflare entry: GET / on ${baseline.entryUrl.origin}`);
-	const entryHello = await load(baseline.entryUrl.origin, "/");
+	const entryHello = await load(baseline.entryUrl.origin, "/", helloPids);
 	const ratioed = <T extends { rps: number }>(figures: T) => ({
 		...figures,
 		ratio_to_baseline: round(figures.rps / baselineHello.rps, 3),
 	});
-	const primitive = async (path: string) => ratioed(await load(baseline.floorUrl.origin, path));
+	const primitive = async (path: string) => ratioed(await load(baseline.floorUrl.origin, path, helloPids));
 	log("runtime primitives: /do, /do-new, /service, /d1, /path");
 	const runtimePrimitives = {
 		do_rpc_sqlite: await primitive("/do"),
@@ -93,37 +98,27 @@ try {
 	};
 
 	log(`healthz: GET /healthz on ${topology.url.origin}`);
-	const healthz = ratioed(await load(topology.url.origin, "/healthz"));
+	const healthz = ratioed(await load(topology.url.origin, "/healthz", topologyPids));
 
 	const adminToken = (await client.login(admin.email, admin.password)).token;
 
 	log(
 		`listing_read_auth: authenticated GET /api/v1/listings/:id, ${HTTP.connections} connections (buyer limit raised)`,
 	);
-	const { listingId, ...listingRead } = await listingReadAuth(client, topology, adminToken, HTTP);
+	const { listingId, ...listingRead } = await measured(() => listingReadAuth(client, topology, adminToken, HTTP));
 	const listingReadAuthResult = {
 		...ratioed(listingRead),
 		ratio_to_floor: round(listingRead.rps / runtimePrimitives.signed_in_read_floor.rps, 3),
 	};
 
 	log(`search_anon: seeding ${SEARCH.listings} listings, then anonymous GET /api/v1/listings?q=…`);
-	const search = await searchAnon(topology, SEARCH.listings, HTTP);
+	const search = await measured(() => searchAnon(topology, SEARCH.listings, HTTP));
 	const searchAnonResult = ratioed(search);
 
 	log(
 		`ws_counter_latency: ${WS.rooms} rooms × ${WS.rounds} counters, one per room every ${WS.paceMs} ms (setting up accounts, listings and offers)`,
 	);
-	const resettable = topologyPids.length > 0 && topologyPids.every(resetPeakRss);
-	const { offerIds, threads, ...ws } = await wsRooms({ port: topology.url.port, ...WS });
-	const peaks = topologyPids.map(peakRssMb);
-	const peak =
-		resettable && peaks.every((mb) => mb !== null)
-			? round(
-					peaks.reduce<number>((sum, mb) => sum + (mb ?? 0), 0),
-					1,
-				)
-			: undefined;
-	const wsCounterLatency = { ...ws, ...(peak === undefined ? {} : { peak_rss_mb: peak }) };
+	const { offerIds, threads, ...wsCounterLatency } = await measured(() => wsRooms({ port: topology.url.port, ...WS }));
 
 	log(`ws_idle_2000: ${threads.length} rooms × ${WS_IDLE.perParty * 2} idle sockets, held ${WS_IDLE.holdMs} ms`);
 	await sleep(1_000);
@@ -138,42 +133,37 @@ try {
 	}
 
 	log(`queue_consolidation: ${QUEUE.threads * QUEUE.eventsPerThread} offer-events over ${QUEUE.threads} threads`);
-	const queue = await queueConsolidation(topology, QUEUE);
+	const queue = await measured(() => queueConsolidation(topology, QUEUE));
 
 	log(
 		`counter_offers: POST /api/v1/offers/:id/counter on ${threads.length} threads for ${COUNTERS.durationMs} ms (limits raised)`,
 	);
-	const { duration_s: _c, ...counterResult } = await counterOffers(
-		client,
-		topology,
-		adminToken,
-		threads,
-		COUNTERS.durationMs,
+	const { duration_s: _c, ...counterResult } = await measured(() =>
+		counterOffers(client, topology, adminToken, threads, COUNTERS.durationMs),
 	);
 	const counters = ratioed(counterResult);
 
 	log(`ratelimit_exactness: ${RATE_LIMIT.requests} parallel requests from one fresh buyer (burst 50)`);
-	const rateLimit = await rateLimitExactness(client, topology, listingId, RATE_LIMIT.requests);
+	const rateLimit = await measured(() => rateLimitExactness(client, topology, listingId, RATE_LIMIT.requests));
 
 	// The main topology is done with: stop it, so the next scenario has workerd's thread to itself.
 	await disposeTopology();
 
 	log("ws_counter_latency_no_consolidation: the same rooms on a second topology whose consumer only acks");
+	const quietPidsBefore = new Set(workerdPids());
 	const quiet = await startTopology({
 		secrets: testSecrets(),
 		directSocket: true,
 		entries: { "techflunky-consumers": "bench/acking-consumer.ts" },
 	});
-	let wsNoConsolidation: Omit<Awaited<ReturnType<typeof wsRooms>>, "offerIds" | "threads">;
+	let wsNoConsolidation: Results["scenarios"]["ws_counter_latency_no_consolidation"];
 	try {
+		const quietPids = workerdPids().filter((pid) => !quietPidsBefore.has(pid));
 		const {
 			offerIds: _o,
 			threads: _t,
 			...figures
-		} = await wsRooms({
-			port: (quiet.directUrl ?? quiet.url).port,
-			...WS,
-		});
+		} = await withPeakRss(quietPids, () => wsRooms({ port: (quiet.directUrl ?? quiet.url).port, ...WS }));
 		wsNoConsolidation = figures;
 	} finally {
 		await quiet.dispose();
