@@ -180,7 +180,7 @@ try {
 		},
 		harness: {
 			description:
-				"Miniflare (node_modules/miniflare) on workerd, 127.0.0.1, no Wrangler dev proxy: the three Workers of test/topology in one instance, the dispatch Worker served on a direct workerd socket (unsafeDirectSockets, no Miniflare entry Worker); the hello-world baseline and the runtime-primitive Workers in a second instance, served the same way; the same hello world on the workerd binary alone from a generated config. Load generator in the same Node process on the same cores (undici Pool, closed loop, keep-alive).",
+				"Miniflare (node_modules/miniflare) on workerd, 127.0.0.1, no Wrangler dev proxy: the three Workers of test/topology in one instance, the dispatch Worker served on a direct workerd socket (unsafeDirectSockets, no Miniflare entry Worker); the hello-world baseline and the runtime-primitive Workers in a second instance, served the same way; the same hello world on the workerd binary alone from a generated config. Load generator in the same Node process on the same cores: autocannon (closed loop, keep-alive, one request in flight per connection) for the stateless HTTP scenarios; small undici closed loops for the stateful counter_offers and ratelimit_exactness.",
 			raw_workerd_hello: rawHello,
 			miniflare_entry_hello: { ...entryHello, ratio_to_raw: round(entryHello.rps / rawHello.rps, 3) },
 			baseline_to_raw: round(baselineHello.rps / rawHello.rps, 3),
