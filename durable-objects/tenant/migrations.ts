@@ -42,4 +42,14 @@ export const migrations: readonly Migration[] = [
 			sql.exec("CREATE INDEX sessions_user_id ON sessions (user_id)");
 		},
 	},
+	{
+		version: 4,
+		name: "bucket_full_at",
+		up: (sql) => {
+			// When each bucket is full again: the alarm forgets an object whose buckets are all full.
+			sql.exec("ALTER TABLE buckets ADD COLUMN full_at INTEGER NOT NULL DEFAULT 0");
+			// Rows written before this step: keep them a day, long past any policy's refill.
+			sql.exec("UPDATE buckets SET full_at = updated_at + 86400000");
+		},
+	},
 ];

@@ -1,7 +1,8 @@
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
+	anonymousPolicy,
 	authPerAccountPolicy,
 	authPerIpPolicy,
 	buyerPolicy,
@@ -9,7 +10,7 @@ import {
 	sellerPolicy,
 } from "../../shared/rate-limit/policies.ts";
 import type { BucketPolicy, RateLimitDecision } from "../../shared/rate-limit/token-bucket.ts";
-import type { AdmitInput, TenantObject } from "./tenant-object.ts";
+import { type AdmitInput, accountObjectName, clientIpObjectName, type TenantObject } from "./tenant-object.ts";
 
 const namespace = (env as unknown as { TenantObject: DurableObjectNamespace<TenantObject> }).TenantObject;
 const day = (iso: string) => Date.parse(`${iso}T12:00:00Z`);
@@ -45,7 +46,7 @@ describe("TenantObject", () => {
 		const versions = await runInDurableObject(stub, (_instance, state) =>
 			state.storage.sql.exec<{ version: number }>("SELECT version FROM _migrations ORDER BY version").toArray(),
 		);
-		expect(versions.map((row) => row.version)).toEqual([1, 2, 3]);
+		expect(versions.map((row) => row.version)).toEqual([1, 2, 3, 4]);
 	});
 });
 
@@ -409,5 +410,59 @@ describe("TenantObject sessions and status", () => {
 			outcome: "unauthenticated",
 		});
 		expect(await stub.admit(request(session))).toMatchObject({ outcome: "admitted", decision: { remaining: 4 } });
+	});
+});
+
+describe("TenantObject forgets client objects that hold nothing but full buckets", () => {
+	const guest = (now: number): AdmitInput => ({ session: null, key: "anonymous", policy: anonymousPolicy, now });
+	const tablesOf = (stub: Stub) =>
+		runInDurableObject(stub, (_instance, state) =>
+			state.storage.sql
+				.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name IN ('buckets', 'sessions', '_migrations')")
+				.toArray()
+				.map((row) => row.name)
+				.sort(),
+		);
+	const alarmOf = (stub: Stub) => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+	const clientIp = () => `198.51.100.${crypto.randomUUID()}`;
+
+	it("deletes a per-IP object's storage when its alarm finds the bucket full, and works as new afterwards", async () => {
+		const stub = namespace.getByName(clientIpObjectName(clientIp()));
+		// Spent an hour ago: three tokens refill in under 2 minutes (burst 20, 100/h), so the alarm
+		// set with the first write is already due and fires on its own.
+		const anHourAgo = Date.now() - HOUR;
+		for (let i = 0; i < 3; i++) expect((await stub.admit(guest(anHourAgo))).outcome).toBe("admitted");
+		await vi.waitFor(async () => expect(await tablesOf(stub)).toEqual([]), { timeout: 5_000 });
+		expect(await stub.admit(guest(Date.now()))).toMatchObject({
+			outcome: "admitted",
+			decision: { remaining: anonymousPolicy.burst - 1 },
+		});
+		expect(await tablesOf(stub)).toEqual(["_migrations", "buckets", "sessions"]);
+	});
+
+	it("forgets a per-account sign-in bucket the same way", async () => {
+		const stub = namespace.getByName(accountObjectName("ab".repeat(32)));
+		expect(await stub.consume("auth:account", authPerAccountPolicy, Date.now() - HOUR)).toMatchObject({
+			allowed: true,
+		});
+		await vi.waitFor(async () => expect(await tablesOf(stub)).toEqual([]), { timeout: 5_000 });
+	});
+
+	it("keeps a bucket that is still refilling, and looks again when it will be full", async () => {
+		const stub = namespace.getByName(clientIpObjectName(clientIp()));
+		const now = Date.now();
+		for (let i = 0; i < 10; i++) await stub.admit(guest(now));
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		// 10 tokens at 100/h are 6 minutes of refill: the bucket is kept, and the alarm moved there.
+		expect(await alarmOf(stub)).toBe(now + 360_000);
+		expect(await stub.admit(guest(now))).toMatchObject({ decision: { remaining: anonymousPolicy.burst - 11 } });
+	});
+
+	it("never sets the alarm in a tenant's object", async () => {
+		const { stub, session } = await tenantWithSession();
+		for (let i = 0; i < 5; i++) expect((await stub.admit(request(session))).outcome).toBe("admitted");
+		expect(await alarmOf(stub)).toBeNull();
+		expect(await runDurableObjectAlarm(stub)).toBe(false);
+		expect(await stub.admit(request(session))).toMatchObject({ outcome: "limited" });
 	});
 });

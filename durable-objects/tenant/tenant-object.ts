@@ -38,6 +38,13 @@ import {
 
 export type { TenantStatus } from "./sessions.ts";
 
+/** The object of an anonymous client IP's buckets. */
+export const clientIpObjectName = (ip: string) => `ip:${ip}`;
+/** The object of one sign-in email's bucket (`hash`: hex SHA-256 of the normalised email). */
+export const accountObjectName = (hash: string) => `acct:${hash}`;
+/** Objects that hold buckets only, made by every new client IP and email: forgotten once idle (`alarm`). */
+const CLIENT_OBJECT = /^(ip|acct):/;
+
 /** `settings` key of the admin's override of this tenant's limits. */
 const OVERRIDE_KEY = "rate_limit_override";
 /** `settings` key of the tenant's status; absent means active. */
@@ -119,15 +126,45 @@ export class TenantObject extends DurableObject {
 	/** The stored status, read once per instance; `undefined` until read. Only this object writes it. */
 	#cachedStatus: TenantStatus | undefined;
 
+	/** False once the alarm has deleted this object's storage; the next call re-creates the schema. */
+	#schemaReady: boolean;
+
 	constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
 		super(ctx, env);
 		migrate(ctx.storage, migrations);
+		this.#schemaReady = true;
+	}
+
+	/**
+	 * Forgets a per-IP or per-account object (`ip:…`, `acct:…`) once it holds nothing but full
+	 * buckets. Every new client IP and every email typed at sign-in makes one, and each would
+	 * otherwise keep its storage forever; once every bucket has refilled, a missing bucket means
+	 * exactly what a full one does (a new bucket starts full), so the storage is deleted. Set by
+	 * `#take` when such an object's bucket is first written, for the time it will be full, and
+	 * re-set here while one is not. Tenants' objects never set it; and an object that holds
+	 * sessions, settings or usage is never deleted, whatever its name.
+	 */
+	override async alarm(): Promise<void> {
+		const sql = this.#query();
+		const [kept] = sql<{ n: number }>`
+			SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM settings) + (SELECT count(*) FROM usage_daily) AS n`;
+		if ((kept?.n ?? 0) > 0) return;
+		const [latest] = sql<{ full_at: number | null }>`SELECT max(full_at) AS full_at FROM buckets`;
+		const fullAt = latest?.full_at ?? null;
+		if (fullAt !== null && fullAt > Date.now()) {
+			await this.ctx.storage.setAlarm(fullAt);
+			return;
+		}
+		await this.ctx.storage.deleteAll();
+		this.#schemaReady = false;
+		this.#cachedOverride = undefined;
+		this.#cachedStatus = undefined;
 	}
 
 	/** Counts `count` requests on the UTC day of `now` and returns that day's total. */
 	recordRequests(now: number, count = 1): DailyUsage {
 		const day = new Date(now).toISOString().slice(0, 10);
-		const [row] = query(this.ctx.storage.sql)<{ day: string; requests: number }>`
+		const [row] = this.#query()<{ day: string; requests: number }>`
 			INSERT INTO usage_daily (day, requests) VALUES (${day}, ${count})
 			ON CONFLICT (day) DO UPDATE SET requests = requests + excluded.requests
 			RETURNING day, requests`;
@@ -138,7 +175,7 @@ export class TenantObject extends DurableObject {
 	/** Usage for the last `days` UTC days up to `now`, newest first. */
 	usage(now: number, days = 30): DailyUsage[] {
 		const since = new Date(now - (days - 1) * 86_400_000).toISOString().slice(0, 10);
-		return query(this.ctx.storage.sql)<{ day: string; requests: number }>`
+		return this.#query()<{ day: string; requests: number }>`
 			SELECT day, requests FROM usage_daily WHERE day >= ${since} ORDER BY day DESC`;
 	}
 
@@ -158,7 +195,7 @@ export class TenantObject extends DurableObject {
 	openSession(input: OpenSessionInput): OpenSessionResult {
 		const parsed = openSessionSchema.parse(input);
 		if (this.#status() === "suspended") return { opened: false, reason: "suspended" };
-		const sql = query(this.ctx.storage.sql);
+		const sql = this.#query();
 		sql`INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at)
 			VALUES (${parsed.sessionId}, ${parsed.userId}, ${parsed.now}, ${parsed.expiresAt}, NULL)
 			ON CONFLICT (id) DO NOTHING`;
@@ -185,7 +222,7 @@ export class TenantObject extends DurableObject {
 	/** Revokes session `sessionId` (logout); true if it was live at `now`. */
 	revokeSession(sessionId: string, now: number): boolean {
 		const parsed = revokeSessionSchema.parse({ sessionId, now });
-		const revoked = query(this.ctx.storage.sql)<{ expires_at: number }>`
+		const revoked = this.#query()<{ expires_at: number }>`
 			UPDATE sessions SET revoked_at = ${parsed.now} WHERE id = ${parsed.sessionId} AND revoked_at IS NULL
 			RETURNING expires_at`;
 		return countLive(revoked, parsed.now) > 0;
@@ -197,7 +234,7 @@ export class TenantObject extends DurableObject {
 	 */
 	revokeUserSessions(userId: string, now: number, keepSessionId: string | null = null): number {
 		const parsed = revokeUserSessionsSchema.parse({ userId, now, keepSessionId });
-		const revoked = query(this.ctx.storage.sql)<{ expires_at: number }>`
+		const revoked = this.#query()<{ expires_at: number }>`
 			UPDATE sessions SET revoked_at = ${parsed.now}
 			WHERE user_id = ${parsed.userId} AND revoked_at IS NULL AND id IS NOT ${parsed.keepSessionId ?? null}
 			RETURNING expires_at`;
@@ -210,7 +247,7 @@ export class TenantObject extends DurableObject {
 	 */
 	setStatus(status: TenantStatus, now: number): void {
 		const parsed = setStatusSchema.parse({ status, now });
-		const sql = query(this.ctx.storage.sql);
+		const sql = this.#query();
 		if (parsed.status === "active") {
 			sql`DELETE FROM settings WHERE key = ${STATUS_KEY}`;
 		} else {
@@ -229,7 +266,7 @@ export class TenantObject extends DurableObject {
 	/** Sets (or, with `null`, clears) the admin's override of this tenant's non-auth limits. */
 	setLimitOverride(override: LimitOverride | null): void {
 		const parsed = limitOverrideSchema.nullable().parse(override);
-		const sql = query(this.ctx.storage.sql);
+		const sql = this.#query();
 		if (parsed === null) {
 			sql`DELETE FROM settings WHERE key = ${OVERRIDE_KEY}`;
 		} else {
@@ -247,7 +284,7 @@ export class TenantObject extends DurableObject {
 	/** `consume` on already-parsed input; the override applies except to auth buckets. */
 	#take(input: { key: string; policy: BucketPolicy; now: number; cost: number }): RateLimitDecision {
 		const effective = input.key.startsWith(AUTH_PREFIX) ? input.policy : applyOverride(input.policy, this.#override());
-		const sql = query(this.ctx.storage.sql);
+		const sql = this.#query();
 		const [row] = sql<{ tokens: number; updated_at: number }>`
 			SELECT tokens, updated_at FROM buckets WHERE key = ${input.key}`;
 		const stored = row ? { tokens: row.tokens, updatedAt: row.updated_at } : null;
@@ -255,14 +292,32 @@ export class TenantObject extends DurableObject {
 		// A refusal spends nothing, and refill is recomputed from the stored row next time, so
 		// writing it back would change no outcome; skipping it keeps a flood of refusals write-free.
 		if (decision.allowed) {
-			sql`INSERT INTO buckets (key, tokens, updated_at) VALUES (${input.key}, ${state.tokens}, ${state.updatedAt})
-				ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`;
+			const fullAt = state.updatedAt + decision.resetSeconds * 1000;
+			sql`INSERT INTO buckets (key, tokens, updated_at, full_at)
+				VALUES (${input.key}, ${state.tokens}, ${state.updatedAt}, ${fullAt})
+				ON CONFLICT (key) DO UPDATE SET
+				  tokens = excluded.tokens, updated_at = excluded.updated_at, full_at = excluded.full_at`;
+			// A client object's new bucket: the alarm that forgets the object once it holds nothing (see alarm()).
+			if (!row && CLIENT_OBJECT.test(this.ctx.id.name ?? "")) {
+				this.ctx.storage
+					.setAlarm(fullAt)
+					.catch((cause: unknown) => console.error("could not set the bucket sweep alarm", cause));
+			}
 		}
 		return decision;
 	}
 
+	/** The query helper, after re-creating the schema if the alarm deleted it. */
+	#query() {
+		if (!this.#schemaReady) {
+			migrate(this.ctx.storage, migrations);
+			this.#schemaReady = true;
+		}
+		return query(this.ctx.storage.sql);
+	}
+
 	#sessionLive(sessionId: string, userId: string, now: number): boolean {
-		const [row] = query(this.ctx.storage.sql)<{ user_id: string; expires_at: number; revoked_at: number | null }>`
+		const [row] = this.#query()<{ user_id: string; expires_at: number; revoked_at: number | null }>`
 			SELECT user_id, expires_at, revoked_at FROM sessions WHERE id = ${sessionId}`;
 		const stored = row ? { userId: row.user_id, expiresAt: row.expires_at, revokedAt: row.revoked_at } : null;
 		return isSessionLive(stored, userId, now);
@@ -274,7 +329,7 @@ export class TenantObject extends DurableObject {
 	}
 
 	#readStatus(): TenantStatus {
-		const [row] = query(this.ctx.storage.sql)<{ value: string }>`
+		const [row] = this.#query()<{ value: string }>`
 			SELECT value FROM settings WHERE key = ${STATUS_KEY}`;
 		if (!row) return "active";
 		const result = tenantStatusSchema.safeParse(row.value);
@@ -288,7 +343,7 @@ export class TenantObject extends DurableObject {
 	}
 
 	#readOverride(): LimitOverride | null {
-		const [row] = query(this.ctx.storage.sql)<{ value: string }>`
+		const [row] = this.#query()<{ value: string }>`
 			SELECT value FROM settings WHERE key = ${OVERRIDE_KEY}`;
 		if (!row) return null;
 		let json: unknown;

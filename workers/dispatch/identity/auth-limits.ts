@@ -9,6 +9,7 @@
  * can spend a victim's account bucket (at most a 15-minute lockout of password sign-in, which
  * existing sessions survive); accepted, as every per-account throttle has this property.
  */
+import { accountObjectName, clientIpObjectName } from "../../../durable-objects/tenant/tenant-object.ts";
 import { toHex } from "../../../shared/encoding.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { rateLimitHeaders } from "../../../shared/rate-limit/headers.ts";
@@ -38,11 +39,11 @@ async function take(
 
 /** Spends one token from the client IP's auth bucket, or throws 429 / 503. */
 export function takeAuthIpToken(env: DispatchEnv, clientIp: string): Promise<RateLimitDecision> {
-	return take(env, `ip:${clientIp}`, "auth:ip", authPerIpPolicy);
+	return take(env, clientIpObjectName(clientIp), "auth:ip", authPerIpPolicy);
 }
 
 /** Spends one token from the account's auth bucket (by normalised email), or throws 429 / 503. */
 export async function takeAuthAccountToken(env: DispatchEnv, email: string): Promise<RateLimitDecision> {
 	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(email.trim().toLowerCase()));
-	return take(env, `acct:${toHex(new Uint8Array(digest))}`, "auth:account", authPerAccountPolicy);
+	return take(env, accountObjectName(toHex(new Uint8Array(digest))), "auth:account", authPerAccountPolicy);
 }

@@ -15,7 +15,7 @@
  *   login also spends a per-account bucket (../identity/auth-limits.ts).
  */
 import { createMiddleware } from "hono/factory";
-import type { Admission } from "../../../durable-objects/tenant/tenant-object.ts";
+import { type Admission, clientIpObjectName } from "../../../durable-objects/tenant/tenant-object.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { rateLimitHeaders } from "../../../shared/rate-limit/headers.ts";
 import { policyForRole } from "../../../shared/rate-limit/policies.ts";
@@ -36,7 +36,7 @@ export const rateLimit = createMiddleware<DispatchHono>(async (c, next) => {
 		decision = await takeAuthIpToken(c.env, c.get("clientIp"));
 	} else {
 		const principal = c.get("principal");
-		const objectName = principal?.tenantId ?? `ip:${c.get("clientIp")}`;
+		const objectName = principal?.tenantId ?? clientIpObjectName(c.get("clientIp"));
 		let admission: Admission;
 		try {
 			admission = await c.env.TenantObject.getByName(objectName).admit({
