@@ -151,16 +151,8 @@ export interface Thread {
 	buyer: Account;
 }
 
-export interface CounterResult {
-	rps: number;
-	p50_ms: number;
-	p95_ms: number;
-	p99_ms: number;
-	requests: number;
-	errors: number;
-	threads: number;
-	duration_s: number;
-}
+/** The HTTP figures, per thread instead of per connection (one connection per thread). */
+export type CounterResult = Omit<HttpLoadResult, "connections"> & { threads: number };
 
 export async function counterOffers(
 	client: ApiClient,
