@@ -6,6 +6,7 @@
  * per-IP sign-up limit never refuses a registration.
  */
 import { Agent, fetch } from "undici";
+import { freshIp } from "../test/support/fresh-ip.ts";
 
 export interface Account {
 	token: string;
@@ -15,13 +16,7 @@ export interface Account {
 /** The admin override the bench gives the accounts it loads (documented in docs/performance.md). */
 export const BENCH_RATE_LIMIT = { limit: 1_000_000, window_seconds: 3600, burst: 100_000 } as const;
 
-let ipCounter = 0;
-
-/** A client IP no other call of this process has used (10.0.0.0/8). */
-export function freshIp(): string {
-	ipCounter += 1;
-	return `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
-}
+export { freshIp };
 
 export class ApiClient {
 	readonly #port: string;

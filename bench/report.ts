@@ -42,6 +42,12 @@ export interface Results {
 		baseline_hello: HttpFigures;
 		healthz: Ratioed;
 		listing_read_auth: Ratioed & { ratio_to_floor: number };
+		/** Anonymous reads, each from a client never seen before. */
+		anon_new_client: Ratioed;
+		/** The same reads from 50 clients that come back. */
+		anon_returning_clients: Ratioed & { clients: number };
+		/** What a new client costs in returning ones: the rps ratio, and the p50 ratio (new ÷ returning). */
+		anon_client_cost: Peaked<{ new_to_returning: number; p50_new_to_returning: number; target_max: number }>;
 		search_anon: Peaked<SearchResult> & { ratio_to_baseline: number };
 		ws_counter_latency: WsFigures;
 		/** The same load on a topology whose consumer acks without writing to D1 (a diagnostic). */
@@ -64,6 +70,9 @@ export function table(results: Results): string {
 		baseline_hello: base,
 		healthz,
 		listing_read_auth: read,
+		anon_new_client: anonNew,
+		anon_returning_clients: anonBack,
+		anon_client_cost: anonCost,
 		search_anon: search,
 		ws_counter_latency: ws,
 		ws_counter_latency_no_consolidation: wsQuiet,
@@ -121,6 +130,12 @@ export function table(results: Results): string {
 			"listing_read_auth (signed-in GET /api/v1/listings/:id)",
 			read,
 			`, ${cell(read.ratio_to_floor)}× the primitives' floor, ${cell(read.connections)} connections`,
+		),
+		ratioed("anon_new_client (anonymous GET /api/v1/listings/:id, a new client each time)", anonNew),
+		ratioed(
+			`anon_returning_clients (the same from ${cell(anonBack.clients)} returning clients)`,
+			anonBack,
+			`; a new client costs ${cell(anonCost.new_to_returning)}× a returning one in rps, ${cell(anonCost.p50_new_to_returning)}× at p50 (target ≤ ${cell(anonCost.target_max)})`,
 		),
 		row(
 			`search_anon (anonymous GET /api/v1/listings?q=${search.query})`,

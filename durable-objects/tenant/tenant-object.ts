@@ -1,8 +1,9 @@
 /**
- * TenantObject: one Durable Object per tenant (or per anonymous client IP, `ip:<ip>`, or per
- * account being signed in to, `acct:<hash>`), holding the tenant's own SQLite state: usage
+ * TenantObject: one Durable Object per tenant, holding the tenant's own SQLite state: usage
  * counters, rate-limit token buckets and the admin's limit override, the tenant's sessions and
- * its status (active or suspended).
+ * its status (active or suspended). Callers without a tenant (anonymous clients, sign-in buckets
+ * per address and per account) are limited by the in-memory EdgeLimiter shards instead, so a new
+ * address never creates an object with storage.
  *
  * This object is the one strongly consistent place the edge asks on every request: `admit`
  * checks the status, then the session, then spends a token, in a single call. A JWT alone stays
@@ -37,13 +38,6 @@ import {
 } from "./sessions.ts";
 
 export type { TenantStatus } from "./sessions.ts";
-
-/** The object of an anonymous client IP's buckets. */
-export const clientIpObjectName = (ip: string) => `ip:${ip}`;
-/** The object of one sign-in email's bucket (`hash`: hex SHA-256 of the normalised email). */
-export const accountObjectName = (hash: string) => `acct:${hash}`;
-/** Objects that hold buckets only, made by every new client IP and email: forgotten once idle (`alarm`). */
-const CLIENT_OBJECT = /^(ip|acct):/;
 
 /** `settings` key of the admin's override of this tenant's limits. */
 const OVERRIDE_KEY = "rate_limit_override";
@@ -136,25 +130,15 @@ export class TenantObject extends DurableObject {
 	}
 
 	/**
-	 * Forgets a per-IP or per-account object (`ip:…`, `acct:…`) once it holds nothing but full
-	 * buckets. Every new client IP and every email typed at sign-in makes one, and each would
-	 * otherwise keep its storage forever; once every bucket has refilled, a missing bucket means
-	 * exactly what a full one does (a new bucket starts full), so the storage is deleted. Set by
-	 * `#take` when such an object's bucket is first written, for the time it will be full, and
-	 * re-set here while one is not. Tenants' objects never set it; and an object that holds
-	 * sessions, settings or usage is never deleted, whatever its name.
+	 * Only objects from before the EdgeLimiter ever had an alarm: per-IP (`ip:…`) and per-account
+	 * (`acct:…`) objects that held nothing but buckets, set to forget themselves once full. When
+	 * such an alarm fires, the object's storage is deleted unless it holds sessions, settings or
+	 * usage (a tenant's object never had the alarm, and is never deleted here).
 	 */
 	override async alarm(): Promise<void> {
-		const sql = this.#query();
-		const [kept] = sql<{ n: number }>`
+		const [kept] = this.#query()<{ n: number }>`
 			SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM settings) + (SELECT count(*) FROM usage_daily) AS n`;
 		if ((kept?.n ?? 0) > 0) return;
-		const [latest] = sql<{ full_at: number | null }>`SELECT max(full_at) AS full_at FROM buckets`;
-		const fullAt = latest?.full_at ?? null;
-		if (fullAt !== null && fullAt > Date.now()) {
-			await this.ctx.storage.setAlarm(fullAt);
-			return;
-		}
 		await this.ctx.storage.deleteAll();
 		this.#schemaReady = false;
 		this.#cachedOverride = undefined;
@@ -297,12 +281,6 @@ export class TenantObject extends DurableObject {
 				VALUES (${input.key}, ${state.tokens}, ${state.updatedAt}, ${fullAt})
 				ON CONFLICT (key) DO UPDATE SET
 				  tokens = excluded.tokens, updated_at = excluded.updated_at, full_at = excluded.full_at`;
-			// A client object's new bucket: the alarm that forgets the object once it holds nothing (see alarm()).
-			if (!row && CLIENT_OBJECT.test(this.ctx.id.name ?? "")) {
-				this.ctx.storage
-					.setAlarm(fullAt)
-					.catch((cause: unknown) => console.error("could not set the bucket sweep alarm", cause));
-			}
 		}
 		return decision;
 	}

@@ -15,13 +15,30 @@ const policy = (name: string, limit: number, windowSeconds: number, burst: numbe
 export const sellerPolicy = policy("seller", 1000, 3600, 100);
 export const buyerPolicy = policy("buyer", 500, 3600, 50);
 export const investorPolicy = policy("investor", 500, 3600, 50);
-/** Anonymous callers, one bucket per client IP. */
+/** Anonymous callers, one bucket per client address block (an IPv4 address, an IPv6 /64). */
 export const anonymousPolicy = policy("anonymous", 100, 3600, 20);
+/**
+ * How many clients' worth one network (an IPv4 /24, an IPv6 /48) may spend at most, anonymous or
+ * at the auth endpoints: the ceiling for a client that controls many addresses of one block.
+ */
+export const NETWORK_MULTIPLE = 10;
 export const adminPolicy = policy("admin", 10_000, 3600, 1000);
-/** Auth endpoints (sign-in, sign-up, password reset), one bucket per client IP. */
+/** Auth endpoints (sign-in, sign-up, password reset), one bucket per client address block. */
 export const authPerIpPolicy = policy("auth-ip", 10, 900, 10);
+/** Auth endpoints, the ceiling of one network (see `NETWORK_MULTIPLE`). */
+export const authPerNetworkPolicy = networkPolicy(authPerIpPolicy);
 /** Auth endpoints, one bucket per account being signed in to, whatever the IP. */
 export const authPerAccountPolicy = policy("auth-account", 10, 900, 5);
+
+/** A client policy's network ceiling: `NETWORK_MULTIPLE` times its rate and burst. */
+export function networkPolicy(client: BucketPolicy): BucketPolicy {
+	return policy(
+		`${client.name}-network`,
+		Math.min(1_000_000, client.limit * NETWORK_MULTIPLE),
+		client.windowSeconds,
+		Math.min(100_000, client.burst * NETWORK_MULTIPLE),
+	);
+}
 
 const byRole: Readonly<Record<Role, BucketPolicy>> = {
 	seller: sellerPolicy,
@@ -62,6 +79,22 @@ export const bucketPolicySchema = z
 		burst: z.number().int().min(1).max(100_000),
 	})
 	.strict();
+
+/**
+ * The anonymous policy in force: DESIGN §3's, or the operator's `ANONYMOUS_RATE_LIMIT` (JSON of a
+ * `LimitOverride`; empty means the default). A value that does not parse is an error, so a typo
+ * never silently switches limiting off.
+ */
+export function anonymousPolicyFrom(configured: string | undefined): BucketPolicy {
+	if (configured === undefined || configured.trim() === "") return anonymousPolicy;
+	let json: unknown;
+	try {
+		json = JSON.parse(configured);
+	} catch (cause) {
+		throw new Error("ANONYMOUS_RATE_LIMIT is not JSON", { cause });
+	}
+	return applyOverride(anonymousPolicy, limitOverrideSchema.parse(json));
+}
 
 /** The policy with the override's numbers, keeping its name; the policy itself when there is none. */
 export function applyOverride(base: BucketPolicy, override: LimitOverride | null): BucketPolicy {

@@ -8,6 +8,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { Agent, Headers, type Response, WebSocket as UndiciWebSocket, fetch as undiciFetch } from "undici";
+import { freshIp } from "../support/fresh-ip.ts";
 
 /** `apex` is the root domain (`localhost`); the others are its `seller.` and `buyer.` portals or any label. */
 export type HostName = "apex" | "seller" | "buyer" | (string & {});
@@ -39,13 +40,7 @@ export interface Account extends SignedIn {
 	password: string;
 }
 
-let ipCounter = 0;
-
-/** A client IP no other call has used in this process (10.0.0.0/8, 16 million of them). */
-export function freshIp(): string {
-	ipCounter += 1;
-	return `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
-}
+export { freshIp };
 
 export const uniqueEmail = (label: string) => `${label}-${crypto.randomUUID()}@example.test`;
 

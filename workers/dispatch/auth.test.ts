@@ -151,6 +151,28 @@ describe("login", () => {
 		expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
 		expect(statuses[10]).toBe(429);
 	});
+
+	it("throttles one client across the addresses of its IPv6 /64", async () => {
+		const subnet = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1`;
+		const statuses: number[] = [];
+		for (let i = 0; i < 11; i++) {
+			const ip = `${subnet}:${i.toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}::1`;
+			statuses.push((await login({ email: uniqueEmail(), password: "x".repeat(12) }, ip)).status);
+		}
+		expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
+		expect(statuses[10]).toBe(429);
+	});
+
+	it("caps sign-in attempts from one IPv4 /24 at ten clients' worth", async () => {
+		const net = `198.18.${Math.floor(Math.random() * 256)}`;
+		const statuses = await Promise.all(
+			Array.from({ length: 120 }, (_, i) =>
+				login({ email: uniqueEmail(), password: "x".repeat(12) }, `${net}.${i}`).then((res) => res.status),
+			),
+		);
+		expect(statuses.filter((status) => status === 401)).toHaveLength(100);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+	});
 });
 
 describe("sessions", () => {

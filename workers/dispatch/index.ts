@@ -1,6 +1,7 @@
 /** Dispatch Worker entry: wires the Hono app and re-exports the Durable Object classes it hosts. */
 import { app } from "./app.ts";
 
+export { EdgeLimiter } from "../../durable-objects/edge-limiter/edge-limiter.ts";
 export { NegotiationRoom } from "../../durable-objects/negotiation-room/negotiation-room.ts";
 export { TenantObject } from "../../durable-objects/tenant/tenant-object.ts";
 

@@ -1,6 +1,7 @@
 /**
- * What the edge does when the limiter (the TenantObject) cannot be reached: the app runs with
- * every binding real except a TenantObject namespace whose calls fail, as during an outage.
+ * What the edge does when the limiters (the TenantObject and the EdgeLimiter shards) cannot be
+ * reached: the app runs with every binding real except those two namespaces, whose calls fail, as
+ * during an outage.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
@@ -18,7 +19,7 @@ const unreachable = {
 				get: () => () => Promise.reject(new Error("Durable Object reset because its code was updated")),
 			},
 		),
-} as unknown as DispatchEnv["TenantObject"];
+} as unknown as DispatchEnv["TenantObject"] & DispatchEnv["EdgeLimiter"];
 
 async function duringOutage(path: string, init: RequestInit = {}): Promise<Response> {
 	vi.spyOn(console, "error").mockImplementation(() => {});
@@ -28,7 +29,7 @@ async function duringOutage(path: string, init: RequestInit = {}): Promise<Respo
 	headers.set("CF-Connecting-IP", `203.0.113.${crypto.randomUUID()}`);
 	const res = await app.fetch(
 		new Request(`https://techflunky.com${path}`, { ...init, headers }),
-		{ ...bindings, TenantObject: unreachable },
+		{ ...bindings, TenantObject: unreachable, EdgeLimiter: unreachable },
 		ctx,
 	);
 	await waitOnExecutionContext(ctx);

@@ -1,26 +1,28 @@
 /**
- * Admission: one Durable Object call per request decides whether the caller's session is live,
- * whether its tenant is suspended, and whether its token bucket has room. A signed-in caller is
- * asked about in its own TenantObject (so revocation and suspension bite on the very next
- * request); an anonymous caller's bucket lives in the object named after its IP
- * (`CF-Connecting-IP`, which Cloudflare sets and overwrites). The object decides synchronously,
- * so a burst of parallel requests never admits more than the bucket holds.
+ * Admission: one Durable Object call per request. A signed-in caller is asked about in its own
+ * TenantObject, which decides whether the session is live, whether the tenant is suspended and
+ * whether its token bucket has room (so revocation and suspension bite on the very next
+ * request). An anonymous caller spends its client's and its network's buckets in an EdgeLimiter
+ * shard, keyed on the address block it controls rather than the single address (`CF-Connecting-IP`,
+ * which Cloudflare sets and overwrites); see ../limits/edge.ts. Both objects decide
+ * synchronously, so a burst of parallel requests never admits more than the bucket holds.
  *
  * When the object cannot be reached:
  * - anonymous traffic fails open (logged): a limiter outage should not take the public
  *   marketplace down, and an anonymous caller can do nothing a guest may not;
  * - signed-in traffic fails closed (503): without the object, a revoked session cannot be told
  *   from a live one;
- * - sign-in and registration fail closed (503) through their own stricter per-IP bucket, and
- *   login also spends a per-account bucket (../identity/auth-limits.ts).
+ * - sign-in and registration fail closed (503) through their own stricter per-address buckets,
+ *   and login also spends a per-account bucket (../identity/auth-limits.ts).
  */
 import { createMiddleware } from "hono/factory";
-import { type Admission, clientIpObjectName } from "../../../durable-objects/tenant/tenant-object.ts";
+import type { Admission } from "../../../durable-objects/tenant/tenant-object.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { rateLimitHeaders } from "../../../shared/rate-limit/headers.ts";
-import { policyForRole } from "../../../shared/rate-limit/policies.ts";
-import type { RateLimitDecision } from "../../../shared/rate-limit/token-bucket.ts";
+import { anonymousPolicyFrom, policyForRole } from "../../../shared/rate-limit/policies.ts";
+import type { BucketPolicy, RateLimitDecision } from "../../../shared/rate-limit/token-bucket.ts";
 import { takeAuthIpToken } from "../identity/auth-limits.ts";
+import { reportedDecision, takeAnonymous } from "../limits/edge.ts";
 import type { DispatchHono } from "../types.ts";
 import { invalidCredential } from "./authenticate.ts";
 
@@ -29,37 +31,59 @@ const unlimited = new Set(["/healthz"]);
 /** Routes limited by the auth buckets instead of the caller's general bucket. */
 const authLimited = new Set(["/api/v1/auth/login", "/api/v1/auth/register"]);
 
+/** The anonymous policy of the configuration, parsed once per isolate (a bad value fails every request). */
+let anonymous: { configured: string | undefined; policy: BucketPolicy } | undefined;
+function anonymousPolicy(configured: string | undefined): BucketPolicy {
+	const cached = anonymous;
+	if (cached && cached.configured === configured) return cached.policy;
+	const policy = anonymousPolicyFrom(configured);
+	anonymous = { configured, policy };
+	return policy;
+}
+
+function limited(decision: RateLimitDecision): HttpProblem {
+	return new HttpProblem(
+		{ reason: "rate_limited", retryAfterSeconds: decision.retryAfterSeconds },
+		{ headers: rateLimitHeaders(decision) },
+	);
+}
+
 export const rateLimit = createMiddleware<DispatchHono>(async (c, next) => {
 	if (unlimited.has(c.req.path) || c.req.method === "OPTIONS") return next();
 	let decision: RateLimitDecision;
+	const principal = c.get("principal");
 	if (authLimited.has(c.req.path)) {
 		decision = await takeAuthIpToken(c.env, c.get("clientIp"));
-	} else {
-		const principal = c.get("principal");
-		const objectName = principal?.tenantId ?? clientIpObjectName(c.get("clientIp"));
-		let admission: Admission;
+	} else if (!principal) {
+		const policy = anonymousPolicy(c.env.ANONYMOUS_RATE_LIMIT);
+		let result: Awaited<ReturnType<typeof takeAnonymous>>;
 		try {
-			admission = await c.env.TenantObject.getByName(objectName).admit({
-				session: principal ? { id: principal.sessionId, userId: principal.userId } : null,
-				key: principal ? "tenant" : "anonymous",
-				policy: policyForRole(principal?.role ?? "guest"),
-				now: Date.now(),
-			});
+			result = await takeAnonymous(c.env, c.get("clientIp"), policy);
 		} catch (cause) {
-			if (principal) throw new HttpProblem({ reason: "service_unavailable" }, { cause });
 			console.error("rate limiter unavailable; failing open", c.get("requestId"), cause);
 			return next();
 		}
+		decision = reportedDecision(result);
+		if (!result.allowed) throw limited(decision);
+	} else {
+		let admission: Admission;
+		try {
+			admission = await c.env.TenantObject.getByName(principal.tenantId).admit({
+				session: { id: principal.sessionId, userId: principal.userId },
+				key: "tenant",
+				policy: policyForRole(principal.role),
+				now: Date.now(),
+			});
+		} catch (cause) {
+			throw new HttpProblem({ reason: "service_unavailable" }, { cause });
+		}
 		switch (admission.outcome) {
 			case "unauthenticated":
-				throw invalidCredential(principal?.credentials ?? "none", "This session has ended; sign in again.");
+				throw invalidCredential(principal.credentials, "This session has ended; sign in again.");
 			case "suspended":
 				throw new HttpProblem({ reason: "forbidden", detail: "This account is suspended." });
 			case "limited":
-				throw new HttpProblem(
-					{ reason: "rate_limited", retryAfterSeconds: admission.decision.retryAfterSeconds },
-					{ headers: rateLimitHeaders(admission.decision) },
-				);
+				throw limited(admission.decision);
 			case "admitted":
 				decision = admission.decision;
 				break;
