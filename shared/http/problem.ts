@@ -18,8 +18,8 @@ export type Problem =
 	| { reason: "forbidden"; detail?: string }
 	| { reason: "not_found" }
 	| { reason: "method_not_allowed" }
-	| { reason: "conflict"; detail?: string }
-	| { reason: "payload_too_large"; limitBytes: number }
+	| { reason: "conflict"; detail?: string; offerId?: string }
+	| { reason: "payload_too_large"; limitBytes: number; detail?: string }
 	| { reason: "unsupported_media_type"; detail?: string }
 	| { reason: "rate_limited"; retryAfterSeconds: number }
 	| { reason: "internal" }
@@ -49,6 +49,8 @@ export interface ProblemBody {
 	detail: string;
 	instance?: string;
 	errors?: FieldError[];
+	/** Extension member of a conflict with an open offer thread: the thread's id. */
+	offer_id?: string;
 }
 
 const TYPE_BASE = "https://techflunky.com/problems/";
@@ -97,7 +99,7 @@ function describe(problem: Problem): { status: number; title: string; detail: st
 			return {
 				status: 413,
 				title: "Payload Too Large",
-				detail: `The request body exceeds ${problem.limitBytes} bytes.`,
+				detail: problem.detail ?? `The request body exceeds ${problem.limitBytes} bytes.`,
 			};
 		case "unsupported_media_type":
 			return {
@@ -146,6 +148,7 @@ export function problemBody(problem: Problem, instance?: string): ProblemBody {
 	};
 	if (instance) body.instance = instance;
 	if (problem.reason === "bad_request" && problem.errors?.length) body.errors = problem.errors;
+	if (problem.reason === "conflict" && problem.offerId) body.offer_id = problem.offerId;
 	return body;
 }
 

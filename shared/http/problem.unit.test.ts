@@ -158,6 +158,19 @@ describe("problemResponse", () => {
 		expect(problemBody(smuggled)).not.toHaveProperty("errors");
 	});
 
+	it("carries the open thread's offer_id on a conflict that names one", async () => {
+		const offerId = "off_0123456789abcdef0123456789abcdef";
+		const body = await problemResponse({ reason: "conflict", detail: "Taken.", offerId }).json();
+		expect(body).toEqual({
+			type: "https://techflunky.com/problems/conflict",
+			title: "Conflict",
+			status: 409,
+			detail: "Taken.",
+			offer_id: offerId,
+		});
+		expect(problemBody({ reason: "conflict" })).not.toHaveProperty("offer_id");
+	});
+
 	it("sets Retry-After on rate_limited", () => {
 		const res = problemResponse({ reason: "rate_limited", retryAfterSeconds: 17 });
 		expect(res.headers.get("Retry-After")).toBe("17");

@@ -7,11 +7,6 @@
  * bytes are served as the declared type, always as a download with `nosniff`, so a mislabelled
  * HTML or script file cannot be smuggled in.
  */
-import { UPLOAD_LIMIT_BYTES } from "../../../shared/http/limits.ts";
-
-/** The edge lets uploads through up to this (workers/dispatch/middleware/body-limit.ts); checked again here. */
-export const MAX_ATTACHMENT_BYTES = UPLOAD_LIMIT_BYTES;
-
 export const attachmentTypes = [
 	"application/pdf",
 	"image/png",
