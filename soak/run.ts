@@ -309,7 +309,13 @@ async function buyerStep(buyer: Account): Promise<void> {
 	let seen: OfferView | null = opened?.status === 201 ? opened.body : null;
 	if (offerFault && opened)
 		seen = await userFaults.afterOfferCreate(offerFault, listing.id, buyer, priorOffers, amount);
-	if (!seen) return;
+	if (!seen) {
+		// A buyer has one open thread per listing: the 409 names it, and the buyer goes back to it.
+		const named = opened?.status === 409 ? (opened.body as { offer_id?: string }).offer_id : undefined;
+		const open = named === undefined ? undefined : threads.get(named);
+		if (open) await resume(open);
+		return;
+	}
 	const thread: Thread = { id: seen.id, listingId: listing.id, buyer, seller: listing.seller, seen };
 	threads.set(thread.id, thread);
 	if (offerFault) {
@@ -327,6 +333,22 @@ async function buyerStep(buyer: Account): Promise<void> {
 	} else {
 		record(thread, seen, "created", "buyer", "rest");
 	}
+	await negotiate(thread);
+}
+
+/** Picks up a thread the buyer left open (its latest state from the room), unless it is on hold or closed. */
+async function resume(thread: Thread): Promise<void> {
+	const reply = await client.call<OfferView>("offer.get", "GET", `/api/v1/offers/${thread.id}`, [200], {
+		token: thread.buyer.token,
+	});
+	const now = reply?.body;
+	if (!now || now.on_hold || (now.status !== "pending" && now.status !== "countered")) return;
+	thread.seen = now;
+	await negotiate(thread);
+}
+
+/** A few turns on `thread`, the sides taking turns, the last one sometimes an acceptance. */
+async function negotiate(thread: Thread): Promise<void> {
 	const rounds = 2 + Math.floor(Math.random() * 5);
 	for (let round = 0; round < rounds; round++) {
 		// A pause (the restart fault) leaves the thread open mid-negotiation; it continues afterwards.

@@ -114,8 +114,8 @@ export class UserFaultChecks {
 	/**
 	 * After a faulted offer: `before` registered no thread; `after` registered exactly one whose
 	 * room holds the buyer's opening proposal (its events are then reconciled like every other
-	 * thread's) unless the real handler refused it because the listing left `active`. Returns the
-	 * thread to negotiate on.
+	 * thread's) unless the real handler refused it because the listing left `active` or the buyer
+	 * already had an open thread on it. Returns the thread to negotiate on.
 	 */
 	async afterOfferCreate(
 		kind: UserFault,
@@ -133,9 +133,14 @@ export class UserFaultChecks {
 		}
 		const [id] = added;
 		if (id === undefined) {
-			if ((await this.#listingStatus(listingId)) === "active")
-				this.#problem(op, kind, `${listingId}: no thread registered, yet the listing is active`);
-			else this.#outcome(op, kind, "refused");
+			if ((await this.#listingStatus(listingId)) !== "active" || (await this.#anyOpen(prior, buyer)))
+				this.#outcome(op, kind, "refused");
+			else
+				this.#problem(
+					op,
+					kind,
+					`${listingId}: no thread registered, yet the listing is active and the buyer has no open thread`,
+				);
 			return null;
 		}
 		const view = await this.#offer(id, buyer);
@@ -203,6 +208,15 @@ export class UserFaultChecks {
 			token: party.token,
 		});
 		return reply?.body ?? null;
+	}
+
+	/** Whether one of `ids` is still open (pending, countered or accepted, on hold or not), as its room says. */
+	async #anyOpen(ids: readonly string[], party: Party): Promise<boolean> {
+		for (const id of ids) {
+			const view = await this.#offer(id, party);
+			if (view && ["pending", "countered", "accepted"].includes(view.status)) return true;
+		}
+		return false;
 	}
 
 	async #listingStatus(id: string): Promise<string | undefined> {

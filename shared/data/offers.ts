@@ -4,6 +4,12 @@
  * layer answers "may this caller see thread X" and "which threads are mine" without asking every
  * room. Every read carries the party predicate (buyer or seller is the caller's tenant; admins
  * see all).
+ *
+ * `open_offers` holds the claim that keeps a buyer to one open thread per listing (migration
+ * 0006): a row per (listing, buyer) naming the thread that holds it, always the caller's own.
+ * Whether the named thread is still open is the room's to say, so the handler decides when a
+ * claim is free; this layer only makes each change of hands atomic (a conditional write that
+ * reports whether it won).
  */
 import type { Position } from "../http/cursor.ts";
 import { ownerPredicate, type Scope } from "./scope.ts";
@@ -17,6 +23,14 @@ export interface OfferRecord {
 	created_at: string;
 }
 
+/** The caller's claim on a listing: which thread holds it, since when, and whether it predates the claims. */
+export interface OfferClaim {
+	offer_id: string;
+	claimed_at: string;
+	/** 1 when the pair had several threads before claims existed: any of them may be the open one. */
+	legacy: number;
+}
+
 const COLUMNS = "o.id, o.listing_id, o.buyer_tenant_id, o.seller_tenant_id, o.created_at";
 
 export function offersData(db: D1Database, scope: Scope) {
@@ -27,15 +41,101 @@ export function offersData(db: D1Database, scope: Scope) {
 		return { sql: "(o.buyer_tenant_id = ? OR o.seller_tenant_id = ?)", binds: [scope.tenantId, scope.tenantId] };
 	}
 
+	/** The buyer a claim or a new thread belongs to: the caller, never an admin or a guest. */
+	function buyer(): string {
+		if (scope.tenantId === null || scope.isAdmin) throw new Error("only a buyer opens an offer thread");
+		return scope.tenantId;
+	}
+
 	return {
-		/** Registers a thread the caller opens as the buyer. */
+		/**
+		 * Registers a thread the caller opens as the buyer, if the thread still holds the caller's
+		 * claim on the listing (changes one row, or none when another offer took the claim over).
+		 */
 		insert(offer: Omit<OfferRecord, "buyer_tenant_id">): D1PreparedStatement {
-			if (scope.tenantId === null || scope.isAdmin) throw new Error("only a buyer opens an offer thread");
+			const tenantId = buyer();
 			return db
 				.prepare(
-					"INSERT INTO offers (id, listing_id, buyer_tenant_id, seller_tenant_id, created_at) VALUES (?, ?, ?, ?, ?)",
+					`INSERT INTO offers (id, listing_id, buyer_tenant_id, seller_tenant_id, created_at)
+					 SELECT ?, ?, ?, ?, ?
+					 WHERE EXISTS (SELECT 1 FROM open_offers WHERE listing_id = ? AND buyer_tenant_id = ? AND offer_id = ?)`,
 				)
-				.bind(offer.id, offer.listing_id, scope.tenantId, offer.seller_tenant_id, offer.created_at);
+				.bind(
+					offer.id,
+					offer.listing_id,
+					tenantId,
+					offer.seller_tenant_id,
+					offer.created_at,
+					offer.listing_id,
+					tenantId,
+					offer.id,
+				);
+		},
+
+		/** Takes the caller's claim on a listing for `offerId`; `false` when someone holds it already. */
+		async claim(listingId: string, offerId: string, now: string): Promise<boolean> {
+			const result = await db
+				.prepare(
+					`INSERT INTO open_offers (listing_id, buyer_tenant_id, offer_id, claimed_at, legacy) VALUES (?, ?, ?, ?, 0)
+					 ON CONFLICT (listing_id, buyer_tenant_id) DO NOTHING`,
+				)
+				.bind(listingId, buyer(), offerId, now)
+				.run();
+			return result.meta.changes === 1;
+		},
+
+		/** The caller's claim on a listing, or `null` when there is none. */
+		async claimOf(listingId: string): Promise<OfferClaim | null> {
+			if (scope.tenantId === null || scope.isAdmin) return null;
+			return db
+				.prepare("SELECT offer_id, claimed_at, legacy FROM open_offers WHERE listing_id = ? AND buyer_tenant_id = ?")
+				.bind(listingId, scope.tenantId)
+				.first<OfferClaim>();
+		},
+
+		/**
+		 * Moves the caller's claim from the thread in `held` to `offerId`, only if nobody changed it
+		 * since it was read; with `unregistered`, also only if that thread is still not registered
+		 * (its request may yet register it). `false` when the claim moved first.
+		 */
+		async takeOver(
+			listingId: string,
+			held: OfferClaim,
+			offerId: string,
+			now: string,
+			options: { unregistered: boolean },
+		): Promise<boolean> {
+			const binds = [offerId, now, listingId, buyer(), held.offer_id, held.legacy];
+			const stillUnregistered = options.unregistered ? "AND NOT EXISTS (SELECT 1 FROM offers WHERE id = ?)" : "";
+			if (options.unregistered) binds.push(held.offer_id);
+			const result = await db
+				.prepare(
+					`UPDATE open_offers SET offer_id = ?, claimed_at = ?, legacy = 0
+					 WHERE listing_id = ? AND buyer_tenant_id = ? AND offer_id = ? AND legacy = ? ${stillUnregistered}`,
+				)
+				.bind(...binds)
+				.run();
+			return result.meta.changes === 1;
+		},
+
+		/** Gives up the caller's claim on a listing, if `offerId` still holds it (its thread never came to be). */
+		async release(listingId: string, offerId: string): Promise<void> {
+			await db
+				.prepare("DELETE FROM open_offers WHERE listing_id = ? AND buyer_tenant_id = ? AND offer_id = ?")
+				.bind(listingId, buyer(), offerId)
+				.run();
+		},
+
+		/** The caller's own threads (as the buyer) on a listing, oldest first. */
+		async mineOnListing(listingId: string): Promise<OfferRecord[]> {
+			if (scope.tenantId === null || scope.isAdmin) return [];
+			const { results } = await db
+				.prepare(
+					`SELECT ${COLUMNS} FROM offers o WHERE o.listing_id = ? AND o.buyer_tenant_id = ? ORDER BY o.created_at, o.id`,
+				)
+				.bind(listingId, scope.tenantId)
+				.all<OfferRecord>();
+			return results;
 		},
 
 		/** A thread the caller is a party to (or any, for an admin); `null` otherwise. */

@@ -38,6 +38,7 @@ afterAll(async () => {
 interface Problem {
 	status: number;
 	detail?: string;
+	offer_id?: string;
 }
 
 interface OfferList {
@@ -477,6 +478,81 @@ describe("concurrency and competing threads", () => {
 			version: released.version,
 		});
 		expect(second_accept.status).toBe(200);
+	});
+});
+
+describe("one open thread per buyer per listing", () => {
+	const offerOn = (buyer: Account, listingId: string, amount_cents = 20_000_000) =>
+		api<OfferView>(buyer, `/api/v1/listings/${listingId}/offers`, { amount_cents });
+
+	function expectOpen(answer: { status: number; body: unknown }, offerId: string) {
+		expect(answer.status).toBe(409);
+		expect(answer.body).toMatchObject({
+			detail: expect.stringMatching(/already have an open offer/),
+			offer_id: offerId,
+		});
+	}
+
+	it("answers a buyer's second offer with 409 naming the open thread, and lets it offer again once it withdraws", async () => {
+		const { buyer, listingId, offer } = await negotiation();
+		const again = await client.call(`/api/v1/listings/${listingId}/offers`, {
+			token: buyer.token,
+			json: { amount_cents: 21_000_000 },
+		});
+		expect(again.headers.get("content-type")).toBe("application/problem+json");
+		expectOpen({ status: again.status, body: (await again.json()) as Problem }, offer.id);
+		// Another buyer on the same listing is not held back.
+		await makeOffer(await client.register("investor"), listingId);
+
+		expect((await api(buyer, `/api/v1/offers/${offer.id}/withdraw`, {})).status).toBe(200);
+		const next = await offerOn(buyer, listingId, 21_000_000);
+		expect(next.status).toBe(201);
+		expect(next.body).toMatchObject({ status: "pending", version: 1, amount_cents: 21_000_000 });
+		const mine = await api<OfferList>(buyer, "/api/v1/offers");
+		expect(mine.body.items.map((item) => [item.id, item.status])).toEqual([
+			[next.body.id, "pending"],
+			[offer.id, "withdrawn"],
+		]);
+	});
+
+	it("lets the buyer offer again after the seller rejects", async () => {
+		const { seller, buyer, listingId, offer } = await negotiation();
+		expect((await api(seller, `/api/v1/offers/${offer.id}/reject`, { version: 1 })).status).toBe(200);
+		expect((await offerOn(buyer, listingId)).status).toBe(201);
+	});
+
+	it("opens one thread of two simultaneous offers by the same buyer and names it to the other", async () => {
+		const [seller, buyer] = await Promise.all([client.register("seller"), client.register("buyer")]);
+		const listingId = await createListing(seller);
+		const answers = await Promise.all([offerOn(buyer, listingId, 20_000_000), offerOn(buyer, listingId, 20_500_000)]);
+		expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409]);
+		const winner = answers.find((answer) => answer.status === 201);
+		const loser = answers.find((answer) => answer.status === 409);
+		if (!winner || !loser) throw new Error("expected one 201 and one 409");
+		expectOpen(loser, winner.body.id);
+		const mine = await api<OfferList>(buyer, "/api/v1/offers");
+		expect(mine.body.items.map((item) => item.id)).toEqual([winner.body.id]);
+	});
+
+	it("counts accepted and held threads as open, and a cancelled one as closed", async () => {
+		const [seller, first, second] = await Promise.all([
+			client.register("seller"),
+			client.register("buyer"),
+			client.register("investor"),
+		]);
+		const listingId = await createListing(seller);
+		const accepted = await makeOffer(first, listingId, 21_000_000);
+		const held = await makeOffer(second, listingId, 20_000_000);
+		expect((await api(seller, `/api/v1/offers/${accepted.id}/accept`, { version: 1 })).status).toBe(200);
+		expect((await api<OfferView>(second, `/api/v1/offers/${held.id}`)).body.on_hold).toBe(true);
+		expectOpen(await offerOn(first, listingId), accepted.id);
+		expectOpen(await offerOn(second, listingId), held.id);
+
+		const reopened = await api(seller, `/api/v1/listings/${listingId}/reopen`, {});
+		expect(reopened.status).toBe(200);
+		// The accepted thread is cancelled, so its buyer may start over; the held one is open again.
+		expect((await offerOn(first, listingId)).status).toBe(201);
+		expectOpen(await offerOn(second, listingId), held.id);
 	});
 });
 

@@ -3,15 +3,29 @@
  * that the caller may see the thread (the D1 registry, through the scoped data layer), then call
  * the same room methods the WebSocket frames call, so REST and WebSocket never disagree. A
  * thread the caller is not a party to is 404.
+ *
+ * A buyer has at most one open thread per listing. Opening one first takes the buyer's claim on
+ * the listing in D1 (`open_offers`, one conditional insert); a claim already held is free only
+ * once its thread is closed, which only that thread's room can say, so the room is asked only when
+ * a claim exists. Closed statuses are terminal, so a claim found free stays free until it is
+ * taken over, and nothing has to clear claims as threads close.
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Actor, ActResult, NegotiationRoom } from "../../../durable-objects/negotiation-room/negotiation-room.ts";
+import type { OfferClaim } from "../../../shared/data/offers.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { readJson, readOptionalJson, readParams, readQuery } from "../../../shared/http/validate.ts";
-import { amountCents, MAX_MESSAGE_LENGTH, offerIdSchema, version } from "../../../shared/offers/protocol.ts";
+import {
+	amountCents,
+	MAX_MESSAGE_LENGTH,
+	type OfferStatus,
+	type OfferView,
+	offerIdSchema,
+	version,
+} from "../../../shared/offers/protocol.ts";
 import type { UserHono } from "../types.ts";
 
 const offerParams = z.object({ id: offerIdSchema });
@@ -61,6 +75,75 @@ async function visible(c: Context<UserHono>): Promise<string> {
 	return offer.id;
 }
 
+/** Statuses in which a thread is still its buyer's open negotiation on the listing (on hold too). */
+const OPEN_STATUSES: ReadonlySet<OfferStatus> = new Set(["pending", "countered", "accepted"]);
+/** A claim whose thread is still unregistered this long after it was taken was left by a request that died. */
+const ABANDONED_CLAIM_MS = 60_000;
+/** Conditional claim writes lost in a row before giving up; each loss means another offer just moved the claim. */
+const CLAIM_ATTEMPTS = 3;
+
+const alreadyOpen = (offerId: string) =>
+	new HttpProblem({ reason: "conflict", detail: "You already have an open offer on this listing.", offerId });
+
+/**
+ * Who holds the caller's claim: `open` names the thread when it is still open (or still being
+ * opened by its own request), `null` when the claim is free. A legacy claim predates the claim
+ * table, so every registered thread of the pair is asked.
+ */
+async function holderOf(
+	c: Context<UserHono>,
+	listingId: string,
+	held: OfferClaim,
+	now: number,
+): Promise<{ open: string | null; registered: boolean }> {
+	const isOpen = (view: OfferView | null) => view !== null && OPEN_STATUSES.has(view.status);
+	if (held.legacy) {
+		const threads = await c.var.data.offers.mineOnListing(listingId);
+		const views = await Promise.all(threads.map((thread) => room(c, thread.id).view(false)));
+		return { open: views.find(isOpen)?.id ?? null, registered: true };
+	}
+	const [registered, view] = await Promise.all([
+		c.var.data.offers.find(held.offer_id),
+		room(c, held.offer_id).view(false),
+	]);
+	if (registered) return { open: isOpen(view) ? held.offer_id : null, registered: true };
+	// Not registered (yet): its request is between the claim and the registry insert, unless it
+	// closed the thread after a failure or died on the way.
+	const inFlight = (view === null || isOpen(view)) && now - Date.parse(held.claimed_at) < ABANDONED_CLAIM_MS;
+	return { open: inFlight ? held.offer_id : null, registered: false };
+}
+
+/** Takes the caller's claim on the listing for the new thread `offerId`, or throws 409 naming the open one. */
+async function claimListing(c: Context<UserHono>, listingId: string, offerId: string, now: number): Promise<void> {
+	const at = new Date(now).toISOString();
+	for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+		if (await c.var.data.offers.claim(listingId, offerId, at)) return;
+		const held = await c.var.data.offers.claimOf(listingId);
+		// Released between the two reads: claim it afresh.
+		if (!held) continue;
+		const holder = await holderOf(c, listingId, held, now);
+		if (holder.open) throw alreadyOpen(holder.open);
+		if (await c.var.data.offers.takeOver(listingId, held, offerId, at, { unregistered: !holder.registered })) return;
+	}
+	throw new HttpProblem({ reason: "conflict", detail: "Another offer on this listing is being made; try again." });
+}
+
+/**
+ * Closes a thread that could not be registered, then gives its claim back. Unregistered, the
+ * thread could never be reached, yet its offer.created is already on the queue: it is closed as
+ * the buyer's withdrawal, so the consolidated records end it too. If even that fails, the room's
+ * own alarm expires the proposal in 72 hours, and the claim stays (if the registry insert did
+ * commit after all, the thread is open and reachable; if not, the claim is abandoned in a minute).
+ */
+async function abandon(c: Context<UserHono>, actor: Actor, listingId: string, offer: OfferView): Promise<void> {
+	try {
+		const closed = await room(c, offer.id).act(actor, { type: "withdraw", version: offer.version }, Date.now());
+		if (closed.ok) await c.var.data.offers.release(listingId, offer.id);
+	} catch (error) {
+		console.error("could not close an unregistered thread", offer.id, error);
+	}
+}
+
 /** `POST /api/v1/listings/:id/offers` and `/reopen`, mounted under the listing. */
 export const listingOffers = new Hono<UserHono>()
 	.post("/offers", async (c) => {
@@ -73,24 +156,38 @@ export const listingOffers = new Hono<UserHono>()
 		if (listing.seller_tenant_id === actor.tenantId) {
 			throw new HttpProblem({ reason: "conflict", detail: "You cannot make an offer on your own listing." });
 		}
+		const now = Date.now();
 		if (listing.status !== "active") {
+			// The buyer whose thread was accepted (or is on hold) hears about that thread, not just the listing.
+			const held = await c.var.data.offers.claimOf(listing.id);
+			const open = held && (await holderOf(c, listing.id, held, now)).open;
+			if (open) throw alreadyOpen(open);
 			throw new HttpProblem({ reason: "conflict", detail: `The listing is ${listing.status.replace("_", " ")}.` });
 		}
 		const offerId = newId("off");
-		const now = Date.now();
-		// The room first: a registered thread always has state behind it; a room nobody registered is unreachable.
-		const offer = await room(c, offerId).open({
-			offerId,
-			listingId: listing.id,
-			buyerTenantId: actor.tenantId,
-			sellerTenantId: listing.seller_tenant_id,
-			amountCents: body.amount_cents,
-			currency: listing.currency,
-			message: body.message ?? null,
-			now,
-		});
+		await claimListing(c, listing.id, offerId, now);
+		// The room next: a registered thread always has state behind it; a room nobody registered is unreachable.
+		let offer: OfferView;
 		try {
-			await c.var.data.batch([
+			offer = await room(c, offerId).open({
+				offerId,
+				listingId: listing.id,
+				buyerTenantId: actor.tenantId,
+				sellerTenantId: listing.seller_tenant_id,
+				amountCents: body.amount_cents,
+				currency: listing.currency,
+				message: body.message ?? null,
+				now,
+			});
+		} catch (cause) {
+			await c.var.data.offers
+				.release(listing.id, offerId)
+				.catch((error: unknown) => console.error("could not release an offer claim", offerId, error));
+			throw cause;
+		}
+		let registered: boolean;
+		try {
+			const [result] = await c.var.data.batch([
 				c.var.data.offers.insert({
 					id: offerId,
 					listing_id: listing.id,
@@ -98,15 +195,18 @@ export const listingOffers = new Hono<UserHono>()
 					created_at: new Date(now).toISOString(),
 				}),
 			]);
+			registered = result?.meta.changes === 1;
 		} catch (cause) {
-			// Unregistered, the thread could never be reached, yet its offer.created is already on the
-			// queue: close it as the buyer's withdrawal, so the consolidated records end it too, and
-			// answer the failure (the buyer's retry opens a new thread). If even that fails, the room's
-			// own alarm expires the proposal in 72 hours.
-			await room(c, offerId)
-				.act(actor, { type: "withdraw", version: offer.version }, Date.now())
-				.catch((error: unknown) => console.error("could not close an unregistered thread", offerId, error));
+			// Answer the failure; the buyer's retry opens a new thread.
+			await abandon(c, actor, listing.id, offer);
 			throw cause;
+		}
+		if (!registered) {
+			// This request stalled past ABANDONED_CLAIM_MS and another offer took the claim over: that one stands.
+			await abandon(c, actor, listing.id, offer);
+			const held = await c.var.data.offers.claimOf(listing.id);
+			if (held) throw alreadyOpen(held.offer_id);
+			throw new HttpProblem({ reason: "conflict", detail: "Another offer on this listing is being made; try again." });
 		}
 		return c.json(offer, 201);
 	})

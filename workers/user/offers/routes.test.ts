@@ -1,0 +1,330 @@
+/**
+ * `POST /api/v1/listings/:id/offers` inside workerd: a buyer has at most one open thread per
+ * listing (DESIGN §5). The user Worker runs against D1 with the migrations applied, and its
+ * NegotiationRoom binding reaches the rooms hosted by the bundled dispatch script. Every test makes
+ * its own seller, buyers and listing.
+ */
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { NegotiationRoom } from "../../../durable-objects/negotiation-room/negotiation-room.ts";
+import { offersData } from "../../../shared/data/offers.ts";
+import { scopeOf } from "../../../shared/data/scope.ts";
+import { newId } from "../../../shared/encoding.ts";
+import type { OfferView } from "../../../shared/offers/protocol.ts";
+import { HEADER, type Role, signTenantContext, type TenantContext } from "../../../shared/tenant-context.ts";
+import { listingInsert, tenantInsert } from "../../../test/support/listings.ts";
+
+const bindings = env as unknown as UserEnv & { TEST_MIGRATIONS: { name: string; queries: string[] }[] };
+const worker = (exports as unknown as { default: Fetcher }).default;
+const rooms = bindings.NegotiationRoom as unknown as DurableObjectNamespace<NegotiationRoom>;
+
+interface Caller {
+	role: Role;
+	tenant: string;
+	user: string;
+}
+
+interface Problem {
+	type: string;
+	status: number;
+	detail: string;
+	offer_id?: string;
+}
+
+function context(caller: Caller): TenantContext {
+	return {
+		request_id: crypto.randomUUID(),
+		tenant_id: caller.tenant,
+		user_id: caller.user,
+		role: caller.role,
+		client_ip: "203.0.113.9",
+		actor_tenant_id: null,
+		issued_at: Date.now(),
+	};
+}
+
+async function call(method: string, path: string, caller: Caller, body?: unknown): Promise<Response> {
+	const headers = new Headers({ [HEADER]: await signTenantContext(context(caller), bindings.TENANT_CONTEXT_SECRET) });
+	const init: RequestInit = { method, headers };
+	if (body !== undefined) {
+		headers.set("Content-Type", "application/json");
+		init.body = JSON.stringify(body);
+	}
+	return worker.fetch(`https://techflunky.com${path}`, init);
+}
+
+async function run(statements: { sql: string; values: (string | number | null)[] }[]) {
+	await bindings.DB.batch(statements.map(({ sql, values }) => bindings.DB.prepare(sql).bind(...values)));
+}
+
+async function tenant(role: "seller" | "buyer" | "investor"): Promise<Caller> {
+	const caller = { role, tenant: newId(role), user: newId("usr") };
+	await run([tenantInsert(caller.tenant, role)]);
+	return caller;
+}
+
+async function listing(seller: Caller): Promise<string> {
+	const id = newId("lst");
+	await run([listingInsert({ id, seller_tenant_id: seller.tenant, title: `Listing ${id}` })]);
+	return id;
+}
+
+/** A seller with an active listing and a buyer. */
+async function market(): Promise<{ seller: Caller; buyer: Caller; listingId: string }> {
+	const seller = await tenant("seller");
+	return { seller, buyer: await tenant("buyer"), listingId: await listing(seller) };
+}
+
+const offer = (buyer: Caller, listingId: string, amount_cents = 20_000_000) =>
+	call("POST", `/api/v1/listings/${listingId}/offers`, buyer, { amount_cents });
+
+async function opened(buyer: Caller, listingId: string): Promise<OfferView> {
+	const res = await offer(buyer, listingId);
+	expect(res.status).toBe(201);
+	return (await res.json()) as OfferView;
+}
+
+async function problem(res: Response): Promise<Problem> {
+	expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+	return (await res.json()) as Problem;
+}
+
+/** The buyer's registered threads on the listing. */
+async function registered(listingId: string, buyer: Caller): Promise<string[]> {
+	const { results } = await bindings.DB.prepare(
+		"SELECT id FROM offers WHERE listing_id = ? AND buyer_tenant_id = ? ORDER BY created_at, id",
+	)
+		.bind(listingId, buyer.tenant)
+		.all<{ id: string }>();
+	return results.map((row) => row.id);
+}
+
+async function expectOpenConflict(res: Response, offerId: string): Promise<void> {
+	expect(res.status).toBe(409);
+	expect(await problem(res)).toMatchObject({
+		type: "https://techflunky.com/problems/conflict",
+		status: 409,
+		detail: expect.stringMatching(/already have an open offer/),
+		offer_id: offerId,
+	});
+}
+
+describe("one open thread per buyer per listing", () => {
+	it("answers a second offer with 409 naming the open thread, and registers nothing", async () => {
+		const { buyer, listingId } = await market();
+		const first = await opened(buyer, listingId);
+		await expectOpenConflict(await offer(buyer, listingId, 21_000_000), first.id);
+		expect(await registered(listingId, buyer)).toEqual([first.id]);
+	});
+
+	it("counts a countered thread as open", async () => {
+		const { seller, buyer, listingId } = await market();
+		const first = await opened(buyer, listingId);
+		const countered = await call("POST", `/api/v1/offers/${first.id}/counter`, seller, {
+			amount_cents: 24_000_000,
+			version: 1,
+		});
+		expect(countered.status).toBe(200);
+		await expectOpenConflict(await offer(buyer, listingId), first.id);
+	});
+
+	it("lets the buyer offer again once the thread is withdrawn, and then holds the new thread open", async () => {
+		const { buyer, listingId } = await market();
+		const first = await opened(buyer, listingId);
+		expect((await call("POST", `/api/v1/offers/${first.id}/withdraw`, buyer)).status).toBe(200);
+		const second = await opened(buyer, listingId);
+		expect(second.id).not.toBe(first.id);
+		await expectOpenConflict(await offer(buyer, listingId), second.id);
+		expect((await registered(listingId, buyer)).sort()).toEqual([first.id, second.id].sort());
+	});
+
+	it("lets the buyer offer again once the seller rejects the thread", async () => {
+		const { seller, buyer, listingId } = await market();
+		const first = await opened(buyer, listingId);
+		expect((await call("POST", `/api/v1/offers/${first.id}/reject`, seller, { version: 1 })).status).toBe(200);
+		const second = await offer(buyer, listingId, 22_000_000);
+		expect(second.status).toBe(201);
+		expect((await second.json()) as OfferView).toMatchObject({
+			status: "pending",
+			version: 1,
+			amount_cents: 22_000_000,
+		});
+	});
+
+	it("opens exactly one thread of simultaneous offers by the same buyer, and names it to the others", async () => {
+		const { buyer, listingId } = await market();
+		const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => offer(buyer, listingId, 20_000_000 + i)));
+		const created = answers.filter((res) => res.status === 201);
+		expect(created).toHaveLength(1);
+		const winner = (await created[0]?.json()) as OfferView;
+		const losers = answers.filter((res) => res.status !== 201);
+		expect(losers).toHaveLength(4);
+		for (const res of losers) await expectOpenConflict(res, winner.id);
+		expect(await registered(listingId, buyer)).toEqual([winner.id]);
+	});
+
+	it("opens exactly one thread of simultaneous offers that follow a withdrawn one", async () => {
+		const { buyer, listingId } = await market();
+		const first = await opened(buyer, listingId);
+		expect((await call("POST", `/api/v1/offers/${first.id}/withdraw`, buyer)).status).toBe(200);
+		const answers = await Promise.all(Array.from({ length: 4 }, () => offer(buyer, listingId)));
+		expect(answers.map((res) => res.status).sort()).toEqual([201, 409, 409, 409]);
+		const winner = (await answers.find((res) => res.status === 201)?.json()) as OfferView;
+		for (const res of answers.filter((r) => r.status === 409)) await expectOpenConflict(res, winner.id);
+		expect(await registered(listingId, buyer)).toHaveLength(2);
+	});
+
+	it("does not hold back another buyer on the same listing, or the same buyer on another listing", async () => {
+		const { seller, buyer, listingId } = await market();
+		await opened(buyer, listingId);
+		const investor = await tenant("investor");
+		const theirs = await opened(investor, listingId);
+		expect(theirs.buyer_tenant_id).toBe(investor.tenant);
+		const elsewhere = await opened(buyer, await listing(seller));
+		expect(elsewhere.buyer_tenant_id).toBe(buyer.tenant);
+	});
+
+	it("names the buyer's open thread on a listing that is no longer active, and the status to anyone else", async () => {
+		const { buyer, listingId } = await market();
+		const first = await opened(buyer, listingId);
+		// As when another thread's acceptance took the listing and put this one on hold.
+		await run([{ sql: "UPDATE listings SET status = 'under_offer' WHERE id = ?", values: [listingId] }]);
+		await expectOpenConflict(await offer(buyer, listingId), first.id);
+		const other = await offer(await tenant("buyer"), listingId);
+		expect(other.status).toBe(409);
+		const refusal = await problem(other);
+		expect(refusal.detail).toBe("The listing is under offer.");
+		expect(refusal).not.toHaveProperty("offer_id");
+	});
+});
+
+describe("claims left behind", () => {
+	async function claim(listingId: string, buyer: Caller, offerId: string, claimedAt: number) {
+		await run([
+			{
+				sql: "INSERT INTO open_offers (listing_id, buyer_tenant_id, offer_id, claimed_at) VALUES (?, ?, ?, ?)",
+				values: [listingId, buyer.tenant, offerId, new Date(claimedAt).toISOString()],
+			},
+		]);
+	}
+
+	it("names a thread that another request is still opening", async () => {
+		const { buyer, listingId } = await market();
+		const inFlight = newId("off");
+		await claim(listingId, buyer, inFlight, Date.now() - 1_000);
+		await expectOpenConflict(await offer(buyer, listingId), inFlight);
+	});
+
+	it("takes over a claim whose request died before it registered its thread", async () => {
+		const { buyer, listingId } = await market();
+		await claim(listingId, buyer, newId("off"), Date.now() - 5 * 60_000);
+		const created = await opened(buyer, listingId);
+		expect(await registered(listingId, buyer)).toEqual([created.id]);
+		await expectOpenConflict(await offer(buyer, listingId), created.id);
+	});
+});
+
+describe("threads opened before claims existed", () => {
+	/** Opens and registers a thread the way the route did before migration 0006: no claim. */
+	async function legacyThread(listingId: string, seller: Caller, buyer: Caller, at: number): Promise<string> {
+		const id = newId("off");
+		await rooms.getByName(id).open({
+			offerId: id,
+			listingId,
+			buyerTenantId: buyer.tenant,
+			sellerTenantId: seller.tenant,
+			amountCents: 20_000_000,
+			currency: "USD",
+			message: null,
+			now: at,
+		});
+		await run([
+			{
+				sql: "INSERT INTO offers (id, listing_id, buyer_tenant_id, seller_tenant_id, created_at) VALUES (?, ?, ?, ?, ?)",
+				values: [id, listingId, buyer.tenant, seller.tenant, new Date(at).toISOString()],
+			},
+		]);
+		return id;
+	}
+
+	/** Runs migration 0006's backfill again, as it ran over the registry when it was applied. */
+	async function backfill(): Promise<void> {
+		const migration = bindings.TEST_MIGRATIONS.find((m) => m.name.startsWith("0006_"));
+		const statement = migration?.queries.find((query) => /INSERT OR IGNORE INTO open_offers/.test(query));
+		if (!statement) throw new Error("migration 0006 has no backfill");
+		await bindings.DB.prepare(statement).run();
+	}
+
+	it("still blocks a second offer while the older thread is open", async () => {
+		const { seller, buyer, listingId } = await market();
+		const old = await legacyThread(listingId, seller, buyer, Date.now() - 60_000);
+		await backfill();
+		await expectOpenConflict(await offer(buyer, listingId), old);
+	});
+
+	it("finds the open one of several, even when the newest is closed, and frees the pair once all are closed", async () => {
+		const { seller, buyer, listingId } = await market();
+		const now = Date.now();
+		const older = await legacyThread(listingId, seller, buyer, now - 120_000);
+		const newer = await legacyThread(listingId, seller, buyer, now - 60_000);
+		const withdrawn = await call("POST", `/api/v1/offers/${newer}/withdraw`, buyer);
+		expect(withdrawn.status).toBe(200);
+		await backfill();
+		await expectOpenConflict(await offer(buyer, listingId), older);
+
+		expect((await call("POST", `/api/v1/offers/${older}/withdraw`, buyer)).status).toBe(200);
+		const fresh = await opened(buyer, listingId);
+		await expectOpenConflict(await offer(buyer, listingId), fresh.id);
+	});
+});
+
+describe("claim writes racing each other", () => {
+	// Requests in one test isolate rarely interleave at the worst moment, so the conditional writes
+	// that decide each race are driven here in the racing order itself.
+	const dataFor = (buyer: Caller) => offersData(bindings.DB, scopeOf(context(buyer)));
+	const at = () => new Date().toISOString();
+
+	it("lets one of two offers that read the same free claim take it over", async () => {
+		const { buyer, listingId } = await market();
+		const data = dataFor(buyer);
+		const closed = newId("off");
+		expect(await data.claim(listingId, closed, at())).toBe(true);
+		const held = await data.claimOf(listingId);
+		if (!held) throw new Error("no claim");
+		const [first, second] = [newId("off"), newId("off")];
+		expect(await data.takeOver(listingId, held, first, at(), { unregistered: false })).toBe(true);
+		expect(await data.takeOver(listingId, held, second, at(), { unregistered: false })).toBe(false);
+		expect(await data.claimOf(listingId)).toMatchObject({ offer_id: first, legacy: 0 });
+	});
+
+	it("registers no thread whose claim was taken over while its request stalled", async () => {
+		const { seller, buyer, listingId } = await market();
+		const data = dataFor(buyer);
+		const stalled = newId("off");
+		expect(await data.claim(listingId, stalled, at())).toBe(true);
+		const held = await data.claimOf(listingId);
+		if (!held) throw new Error("no claim");
+		expect(await data.takeOver(listingId, held, newId("off"), at(), { unregistered: true })).toBe(true);
+		const [result] = await bindings.DB.batch([
+			data.insert({ id: stalled, listing_id: listingId, seller_tenant_id: seller.tenant, created_at: at() }),
+		]);
+		expect(result?.meta.changes).toBe(0);
+		expect(await registered(listingId, buyer)).toEqual([]);
+	});
+
+	it("does not take over an unregistered claim once its thread has been registered", async () => {
+		const { seller, buyer, listingId } = await market();
+		const data = dataFor(buyer);
+		const slow = newId("off");
+		expect(await data.claim(listingId, slow, at())).toBe(true);
+		const held = await data.claimOf(listingId);
+		if (!held) throw new Error("no claim");
+		// The slow request registers its thread between the other's read and its write.
+		const [result] = await bindings.DB.batch([
+			data.insert({ id: slow, listing_id: listingId, seller_tenant_id: seller.tenant, created_at: at() }),
+		]);
+		expect(result?.meta.changes).toBe(1);
+		expect(await data.takeOver(listingId, held, newId("off"), at(), { unregistered: true })).toBe(false);
+		expect(await data.claimOf(listingId)).toMatchObject({ offer_id: slow });
+	});
+});
