@@ -91,6 +91,8 @@ export async function startBaseline(compatibilityDate: string): Promise<Baseline
 		convertV4MiniflareOptions({
 			host: "127.0.0.1",
 			port: 0,
+			// The `Request.cf` placeholder, not a download (scripts/offline-env.ts).
+			cf: false,
 			workers: [
 				{ name: "bench-hello", modules: true, script: HELLO, compatibilityDate, ...direct },
 				{

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { OFFLINE_WRANGLER_ENV } from "./offline-env.ts";
 
 /** Where local state lives; TECHFLUNKY_STATE_DIR moves it (the `npm start` test uses a temp dir). */
 export const DEFAULT_STATE_DIR = process.env.TECHFLUNKY_STATE_DIR ?? ".wrangler/state";
@@ -16,7 +17,7 @@ function wrangler(args: string[]): string {
 	return execFileSync("wrangler", args, {
 		encoding: "utf8",
 		stdio: ["ignore", "pipe", "pipe"],
-		env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+		env: { ...OFFLINE_WRANGLER_ENV, ...process.env, CI: "true" },
 	});
 }
 

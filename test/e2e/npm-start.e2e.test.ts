@@ -1,6 +1,7 @@
 /**
  * `npm start` itself: local secrets, migrations, demo data and every Worker in one `wrangler dev`,
- * answering on its port within a minute. Runs against a temporary state directory and port.
+ * answering on its port within a minute, without reaching for the internet. Runs against a
+ * temporary state directory and port.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -31,8 +32,11 @@ beforeAll(async () => {
 	const port = await freePort();
 	base = `http://127.0.0.1:${port}`;
 	stateDir = mkdtempSync(join(tmpdir(), "techflunky-start-"));
+	// Without vitest's NODE_ENV=test, as from a developer's shell: Miniflare skips its `Request.cf`
+	// download under NODE_ENV=test, which would hide the network attempt this file checks for.
+	const { NODE_ENV: _vitest, ...env } = process.env;
 	child = spawn("node", ["scripts/start.ts", "--show-interactive-dev-session=false"], {
-		env: { ...process.env, PORT: String(port), TECHFLUNKY_STATE_DIR: stateDir, CI: "true" },
+		env: { ...env, PORT: String(port), TECHFLUNKY_STATE_DIR: stateDir, CI: "true" },
 		stdio: ["ignore", "pipe", "pipe"],
 		detached: true,
 	});
@@ -80,6 +84,12 @@ afterAll(async () => {
 });
 
 describe("npm start", () => {
+	it("starts offline: no `Request.cf` download, update check or DNS error in its output", () => {
+		expect(output).toContain("Ready on");
+		expect(output).not.toMatch(/Request\.cf|workers\.cloudflare\.com|getaddrinfo|ENOTFOUND|EAI_AGAIN/);
+		expect(output).not.toMatch(/update available|telemetry/i);
+	});
+
 	it("serves /healthz with the security headers", async () => {
 		const res = await fetch(`${base}/healthz`);
 		expect(await res.json()).toEqual({ status: "ok" });

@@ -104,6 +104,9 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 		convertV4MiniflareOptions({
 			host: "127.0.0.1",
 			port: options.port ?? 0,
+			// Miniflare's `Request.cf` placeholder, never a download from workers.cloudflare.com
+			// (scripts/offline-env.ts): `npm run bench` and `npm run soak` run without NODE_ENV=test.
+			cf: false,
 			workers,
 			...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
 		} as Parameters<typeof convertV4MiniflareOptions>[0]),

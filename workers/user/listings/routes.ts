@@ -5,7 +5,8 @@
  *
  * Confidential details travel as one AES-256-GCM envelope bound to (seller, listing,
  * "confidential"), decrypted only for the owner, admins and approved buyers. Publish and archive
- * are written in one batch with their `listing.event` outbox row, then sent.
+ * are written in one batch with their `listing.event` outbox row, then sent. Guests' reads are
+ * publicly cacheable and conditional (../public-cache.ts).
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -23,6 +24,7 @@ import { newId } from "../../../shared/encoding.ts";
 import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { parseWith, readJson, readParams, readQuery } from "../../../shared/http/validate.ts";
+import { publicRead } from "../public-cache.ts";
 import type { UserHono } from "../types.ts";
 import { type Confidential, confidentialSchema, seesConfidential, toListingView, toPublicListing } from "./views.ts";
 
@@ -213,6 +215,12 @@ async function transition(
 	return true;
 }
 
+/**
+ * A guest's browse page or listing is at most a minute old in any cache (asking prices and status
+ * change), then revalidated with `If-None-Match` for the price of a 304.
+ */
+const guestRead = publicRead({ maxAgeSeconds: 30, staleWhileRevalidateSeconds: 30 });
+
 async function managedOr404(c: Context<UserHono>, id: string): Promise<ListingRecord> {
 	const listing = await c.var.data.listings.managed(id);
 	if (!listing) throw new HttpProblem({ reason: "not_found" });
@@ -220,7 +228,7 @@ async function managedOr404(c: Context<UserHono>, id: string): Promise<ListingRe
 }
 
 export const listings = new Hono<UserHono>()
-	.get("/", async (c) => {
+	.get("/", guestRead, async (c) => {
 		const query = readQuery(c, browseQuery);
 		const match = query.q === undefined ? undefined : ftsQuery(query.q);
 		if (match === null) return c.json({ items: [], next_cursor: null });
@@ -271,7 +279,7 @@ export const listings = new Hono<UserHono>()
 		const created = await managedOr404(c, id);
 		return c.json(await fullView(c, created), 201);
 	})
-	.get("/:id", async (c) => {
+	.get("/:id", guestRead, async (c) => {
 		const { id } = readParams(c, listingParams);
 		const found = await c.var.data.listings.find(id);
 		if (!found) throw new HttpProblem({ reason: "not_found" });
