@@ -3,10 +3,11 @@
  * what expiry, holds and cancellation do to a thread. Pure — a state, a move and `now` in, a new
  * state or a refusal out — so REST and WebSocket drive one set of rules through the
  * NegotiationRoom, and the rules are tested without a runtime. It knows sides, not tenants: the
- * room maps the caller to a side, persists the new state, and turns a refusal into a response.
+ * room maps the caller to a side, persists the new state, and passes a refusal on as a typed value.
  */
 
 import type { OfferEvent } from "../../queues/offer-events.ts";
+import type { RefusalKind } from "../../shared/contract/outcomes.ts";
 import type { HistoryEntry, OfferStatus, Side } from "../../shared/offers/protocol.ts";
 
 /** A pending proposal lapses after 72 hours without an answer. */
@@ -49,7 +50,8 @@ export const refusalReasons = [
 	"not_accepted",
 	"not_held",
 	"invalid_amount",
-] as const;
+] as const satisfies readonly RefusalKind[];
+/** A subset of the one refusal vocabulary (../../shared/contract/outcomes.ts), which maps each to a status. */
 export type RefusalReason = (typeof refusalReasons)[number];
 
 /** `detail` is short and safe to show to either party. */

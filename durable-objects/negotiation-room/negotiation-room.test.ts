@@ -7,12 +7,15 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type OfferEvent, offerEventSchema } from "../../queues/offer-events.ts";
+import { refusalProblem } from "../../shared/contract/outcomes.ts";
 import { newId } from "../../shared/encoding.ts";
-import type { OfferView } from "../../shared/offers/protocol.ts";
+import { problemBody } from "../../shared/http/problem.ts";
+import type { ClientFrame, OfferView } from "../../shared/offers/protocol.ts";
 import { listingInsert, tenantInsert } from "../../test/support/listings.ts";
 import {
 	ACTOR_HEADER,
 	type Actor,
+	type ActResult,
 	type NegotiationRoom,
 	type OpenInput,
 	ROLE_HEADER,
@@ -109,6 +112,13 @@ function openInput(
 	};
 }
 
+/** A result as REST answers it: a refusal's kind, with the status and detail of its problem. */
+function answered(result: ActResult) {
+	if (result.ok) return result;
+	const { status, detail } = problemBody(refusalProblem(result.refusal));
+	return { ok: false as const, kind: result.refusal.kind, status, detail };
+}
+
 async function viewOf(stub: Room): Promise<OfferView> {
 	const view = await stub.view();
 	if (!view) throw new Error("the thread is not open");
@@ -144,8 +154,8 @@ describe("NegotiationRoom threads", () => {
 		const stub = bindings.NegotiationRoom.getByName(newId("off"));
 		expect(await stub.view()).toBeNull();
 		expect(
-			await stub.act({ tenantId: newId("buyer"), admin: false }, { type: "accept", version: 1 }, Date.now()),
-		).toEqual({ ok: false, status: 404, detail: expect.any(String) });
+			answered(await stub.act({ tenantId: newId("buyer"), admin: false }, { type: "accept", version: 1 }, Date.now())),
+		).toEqual({ ok: false, kind: "not_found", status: 404, detail: expect.any(String) });
 	});
 
 	it("opens a pending thread at version 1 that expires in 72 hours", async () => {
@@ -247,12 +257,14 @@ describe("NegotiationRoom threads", () => {
 			await rejecting.stub.act(rejecting.seller, { type: "reject", version: 1 }, rejecting.openedAt + 1),
 		).toMatchObject({ ok: true, offer: { status: "rejected", version: 2, expires_at: null } });
 		expect(
-			await rejecting.stub.act(
-				rejecting.buyer,
-				{ type: "counter", amount_cents: 1, version: 2 },
-				rejecting.openedAt + 2,
+			answered(
+				await rejecting.stub.act(
+					rejecting.buyer,
+					{ type: "counter", amount_cents: 1, version: 2 },
+					rejecting.openedAt + 2,
+				),
 			),
-		).toMatchObject({ ok: false, status: 409 });
+		).toMatchObject({ ok: false, kind: "closed", status: 409 });
 
 		const withdrawing = await openThread();
 		expect(await withdrawing.stub.act(withdrawing.buyer, { type: "withdraw" }, withdrawing.openedAt + 1)).toMatchObject(
@@ -266,13 +278,15 @@ describe("NegotiationRoom threads", () => {
 	it("refuses a move with a stale version with 409", async () => {
 		const { stub, buyer, seller, openedAt } = await openThread();
 		await stub.act(seller, { type: "counter", amount_cents: 6_000_000, version: 1 }, openedAt + 1);
-		expect(await stub.act(buyer, { type: "accept", version: 1 }, openedAt + 2)).toEqual({
+		expect(answered(await stub.act(buyer, { type: "accept", version: 1 }, openedAt + 2))).toEqual({
 			ok: false,
+			kind: "stale_version",
 			status: 409,
 			detail: expect.stringMatching(/stale/),
 		});
-		expect(await stub.act(buyer, { type: "withdraw", version: 1 }, openedAt + 2)).toMatchObject({
+		expect(answered(await stub.act(buyer, { type: "withdraw", version: 1 }, openedAt + 2))).toMatchObject({
 			ok: false,
+			kind: "stale_version",
 			status: 409,
 		});
 		expect(await viewOf(stub)).toMatchObject({ status: "countered", version: 2 });
@@ -280,8 +294,11 @@ describe("NegotiationRoom threads", () => {
 
 	it("refuses a counter out of turn with 409", async () => {
 		const { stub, buyer, openedAt } = await openThread();
-		expect(await stub.act(buyer, { type: "counter", amount_cents: 4_000_000, version: 1 }, openedAt + 1)).toEqual({
+		expect(
+			answered(await stub.act(buyer, { type: "counter", amount_cents: 4_000_000, version: 1 }, openedAt + 1)),
+		).toEqual({
 			ok: false,
+			kind: "not_your_turn",
 			status: 409,
 			detail: expect.stringMatching(/turn/),
 		});
@@ -289,8 +306,9 @@ describe("NegotiationRoom threads", () => {
 
 	it("refuses to let the buyer accept its own proposal with 409", async () => {
 		const { stub, buyer, openedAt, listingId } = await openThread();
-		expect(await stub.act(buyer, { type: "accept", version: 1 }, openedAt + 1)).toMatchObject({
+		expect(answered(await stub.act(buyer, { type: "accept", version: 1 }, openedAt + 1))).toMatchObject({
 			ok: false,
+			kind: "not_your_turn",
 			status: 409,
 		});
 		expect(await listingStatus(listingId)).toBe("active");
@@ -298,8 +316,9 @@ describe("NegotiationRoom threads", () => {
 
 	it("refuses a withdrawal by the seller with 403", async () => {
 		const { stub, seller, openedAt } = await openThread();
-		expect(await stub.act(seller, { type: "withdraw", version: 1 }, openedAt + 1)).toMatchObject({
+		expect(answered(await stub.act(seller, { type: "withdraw", version: 1 }, openedAt + 1))).toMatchObject({
 			ok: false,
+			kind: "not_buyer",
 			status: 403,
 		});
 	});
@@ -307,10 +326,19 @@ describe("NegotiationRoom threads", () => {
 	it("refuses an admin's move with 403 and a stranger's with 404", async () => {
 		const { stub, openedAt } = await openThread();
 		const counter = { type: "counter", amount_cents: 6_000_000, version: 1 } as const;
-		expect(await stub.act(admin(), counter, openedAt + 1)).toMatchObject({ ok: false, status: 403 });
-		expect(await stub.act(stranger(), counter, openedAt + 1)).toMatchObject({ ok: false, status: 404 });
-		expect(await stub.act(stranger(), { type: "accept", version: 1 }, openedAt + 1)).toMatchObject({
+		expect(answered(await stub.act(admin(), counter, openedAt + 1))).toMatchObject({
 			ok: false,
+			kind: "admin_read_only",
+			status: 403,
+		});
+		expect(answered(await stub.act(stranger(), counter, openedAt + 1))).toMatchObject({
+			ok: false,
+			kind: "not_found",
+			status: 404,
+		});
+		expect(answered(await stub.act(stranger(), { type: "accept", version: 1 }, openedAt + 1))).toMatchObject({
+			ok: false,
+			kind: "not_found",
 			status: 404,
 		});
 	});
@@ -323,15 +351,20 @@ describe("NegotiationRoom threads", () => {
 			),
 		);
 		expect(results.filter((result) => result.ok)).toHaveLength(1);
-		expect(results.filter((result) => !result.ok && result.status === 409)).toHaveLength(3);
+		expect(
+			results.map(answered).filter((result) => !result.ok && result.kind === "stale_version" && result.status === 409),
+		).toHaveLength(3);
 		expect(await viewOf(stub)).toMatchObject({ version: 2 });
 	});
 
 	it("refuses an amount that is not a positive whole number of cents with 400", async () => {
 		const { stub, seller, openedAt } = await openThread();
 		for (const amount_cents of [0, -100, 1.5, Number.NaN]) {
-			expect(await stub.act(seller, { type: "counter", amount_cents, version: 1 }, openedAt + 1)).toMatchObject({
+			expect(
+				answered(await stub.act(seller, { type: "counter", amount_cents, version: 1 }, openedAt + 1)),
+			).toMatchObject({
 				ok: false,
+				kind: "invalid_move",
 				status: 400,
 			});
 		}
@@ -463,8 +496,8 @@ describe("NegotiationRoom expiry", () => {
 	it("refuses a counter on a lapsed proposal with 409 and expires the thread", async () => {
 		const { stub, seller, openedAt } = await openThread();
 		expect(
-			await stub.act(seller, { type: "counter", amount_cents: 6_000_000, version: 1 }, openedAt + TTL + 1),
-		).toEqual({ ok: false, status: 409, detail: expect.stringMatching(/expired/) });
+			answered(await stub.act(seller, { type: "counter", amount_cents: 6_000_000, version: 1 }, openedAt + TTL + 1)),
+		).toEqual({ ok: false, kind: "expired", status: 409, detail: expect.stringMatching(/expired/) });
 		const view = await viewOf(stub);
 		expect(view).toMatchObject({ status: "expired", version: 2 });
 		expect(view.history?.map((entry) => entry.action)).toEqual(["created", "expired"]);
@@ -473,8 +506,9 @@ describe("NegotiationRoom expiry", () => {
 
 	it("refuses an accept on a lapsed proposal with 409 without claiming the listing", async () => {
 		const { stub, seller, openedAt, listingId } = await openThread();
-		expect(await stub.act(seller, { type: "accept", version: 1 }, openedAt + TTL)).toMatchObject({
+		expect(answered(await stub.act(seller, { type: "accept", version: 1 }, openedAt + TTL))).toMatchObject({
 			ok: false,
+			kind: "expired",
 			status: 409,
 		});
 		expect(await viewOf(stub)).toMatchObject({ status: "expired" });
@@ -501,10 +535,11 @@ describe("NegotiationRoom acceptance", () => {
 		expect(held.history?.at(-1)).toMatchObject({ action: "held", actor_tenant_id: null });
 		expect((await outboxOf(other.stub)).at(-1)?.event.type).toBe("offer.held");
 		expect(
-			await other.stub.act(listing.seller, { type: "counter", amount_cents: 4_500_000, version: 2 }, now + 1),
-		).toEqual({ ok: false, status: 409, detail: expect.stringMatching(/hold/) });
-		expect(await other.stub.act(listing.seller, { type: "accept", version: 2 }, now + 1)).toMatchObject({
+			answered(await other.stub.act(listing.seller, { type: "counter", amount_cents: 4_500_000, version: 2 }, now + 1)),
+		).toEqual({ ok: false, kind: "on_hold", status: 409, detail: expect.stringMatching(/hold/) });
+		expect(answered(await other.stub.act(listing.seller, { type: "accept", version: 2 }, now + 1))).toMatchObject({
 			ok: false,
+			kind: "on_hold",
 			status: 409,
 		});
 	});
@@ -518,8 +553,9 @@ describe("NegotiationRoom acceptance", () => {
 			ok: true,
 		});
 		expect(await viewOf(late.stub)).toMatchObject({ on_hold: false });
-		expect(await late.stub.act(listing.seller, { type: "accept", version: 1 }, Date.now())).toEqual({
+		expect(answered(await late.stub.act(listing.seller, { type: "accept", version: 1 }, Date.now()))).toEqual({
 			ok: false,
+			kind: "listing_unavailable",
 			status: 409,
 			detail: expect.stringMatching(/no longer available/),
 		});
@@ -534,7 +570,8 @@ describe("NegotiationRoom acceptance", () => {
 			Array.from({ length: 10 }, () => stub.act(seller, { type: "accept", version: 1 }, now)),
 		);
 		expect(results.filter((result) => result.ok)).toHaveLength(1);
-		for (const result of results.filter((result) => !result.ok)) expect(result).toMatchObject({ status: 409 });
+		for (const result of results.filter((result) => !result.ok))
+			expect(answered(result)).toMatchObject({ status: 409 });
 		expect(await viewOf(stub)).toMatchObject({ status: "accepted", version: 2 });
 		expect((await outboxOf(stub)).filter(({ event }) => event.type === "offer.accepted")).toHaveLength(1);
 		expect(await listingStatus(listingId)).toBe("under_offer");
@@ -563,7 +600,10 @@ describe("NegotiationRoom acceptance", () => {
 			threads.map((thread) => thread.stub.act(listing.seller, { type: "accept", version: 1 }, now)),
 		);
 		expect(results.filter((result) => result.ok)).toHaveLength(1);
-		expect(results.find((result) => !result.ok)).toMatchObject({ status: 409 });
+		expect(results.map(answered).find((result) => !result.ok)).toMatchObject({
+			kind: "listing_unavailable",
+			status: 409,
+		});
 		const views = await Promise.all(threads.map((thread) => viewOf(thread.stub)));
 		expect(views.filter((view) => view.status === "accepted")).toHaveLength(1);
 		expect(await listingStatus(listing.listingId)).toBe("under_offer");
@@ -573,7 +613,7 @@ describe("NegotiationRoom acceptance", () => {
 		const { stub, seller, openedAt } = await openThread();
 		const heldAt = openedAt + HOUR;
 		expect(await stub.hold(heldAt)).toMatchObject({ ok: true, offer: { on_hold: true, version: 2, expires_at: null } });
-		expect(await stub.hold(heldAt + 1)).toMatchObject({ ok: false, status: 409 });
+		expect(answered(await stub.hold(heldAt + 1))).toMatchObject({ ok: false, kind: "on_hold", status: 409 });
 		// A held thread has nothing to expire.
 		expect(await runDurableObjectAlarm(stub)).toBe(false);
 
@@ -582,7 +622,7 @@ describe("NegotiationRoom acceptance", () => {
 			ok: true,
 			offer: { status: "pending", on_hold: false, version: 3, expires_at: iso(releasedAt + TTL) },
 		});
-		expect(await stub.release(releasedAt + 1)).toMatchObject({ ok: false, status: 409 });
+		expect(answered(await stub.release(releasedAt + 1))).toMatchObject({ ok: false, kind: "not_held", status: 409 });
 		expect(await alarmAt(stub)).toBe(releasedAt + TTL);
 		expect(
 			await stub.act(seller, { type: "counter", amount_cents: 6_000_000, version: 3 }, releasedAt + 1),
@@ -631,7 +671,7 @@ describe("NegotiationRoom acceptance", () => {
 	// expires, and `release` later revives it with a fresh 72 hours.
 	it("expires a lapsed proposal instead of holding it", async () => {
 		const { stub, openedAt } = await openThread();
-		expect(await stub.hold(openedAt + TTL + 1)).toMatchObject({ ok: false, status: 409 });
+		expect(answered(await stub.hold(openedAt + TTL + 1))).toMatchObject({ ok: false, kind: "expired", status: 409 });
 		const view = await viewOf(stub);
 		expect(view).toMatchObject({ status: "expired", on_hold: false, expires_at: null });
 		expect(view.history?.map((entry) => entry.action)).toEqual(["created", "expired"]);
@@ -640,21 +680,33 @@ describe("NegotiationRoom acceptance", () => {
 	it("refuses to hold or release a closed thread", async () => {
 		const { stub, buyer, openedAt } = await openThread();
 		await stub.act(buyer, { type: "withdraw" }, openedAt + 1);
-		expect(await stub.hold(openedAt + 2)).toMatchObject({ ok: false, status: 409 });
-		expect(await stub.release(openedAt + 2)).toMatchObject({ ok: false, status: 409 });
+		expect(answered(await stub.hold(openedAt + 2))).toMatchObject({ ok: false, kind: "closed", status: 409 });
+		expect(answered(await stub.release(openedAt + 2))).toMatchObject({ ok: false, kind: "closed", status: 409 });
 	});
 
 	it("lets only the seller cancel, and only an accepted thread", async () => {
 		const { stub, buyer, seller, openedAt } = await openThread();
-		expect(await stub.cancel(seller, openedAt + 1)).toMatchObject({ ok: false, status: 409 });
+		expect(answered(await stub.cancel(seller, openedAt + 1))).toMatchObject({
+			ok: false,
+			kind: "not_accepted",
+			status: 409,
+		});
 		await stub.act(seller, { type: "accept", version: 1 }, openedAt + 2);
-		expect(await stub.cancel(buyer, openedAt + 3)).toMatchObject({ ok: false, status: 403 });
-		expect(await stub.cancel(stranger(), openedAt + 3)).toMatchObject({ ok: false, status: 404 });
+		expect(answered(await stub.cancel(buyer, openedAt + 3))).toMatchObject({
+			ok: false,
+			kind: "not_seller",
+			status: 403,
+		});
+		expect(answered(await stub.cancel(stranger(), openedAt + 3))).toMatchObject({
+			ok: false,
+			kind: "not_found",
+			status: 404,
+		});
 		expect(await stub.cancel(seller, openedAt + 4)).toMatchObject({
 			ok: true,
 			offer: { status: "cancelled", version: 3 },
 		});
-		expect(await stub.cancel(seller, openedAt + 5)).toMatchObject({ ok: false, status: 409 });
+		expect(answered(await stub.cancel(seller, openedAt + 5))).toMatchObject({ ok: false, kind: "closed", status: 409 });
 		const last = (await outboxOf(stub)).at(-1)?.event;
 		expect(last).toMatchObject({ type: "offer.cancelled", version: 3, actor_tenant_id: seller.tenantId });
 	});
@@ -1028,4 +1080,63 @@ describe("NegotiationRoom WebSocket", () => {
 		await seller.next("chat", (frame) => frame.text === "four");
 		expect(seller.frames.some((frame) => frame.type === "chat" && frame.text === "three")).toBe(false);
 	});
+});
+
+// --- one error vocabulary ----------------------------------------------------------------
+
+describe("NegotiationRoom refusals, over RPC and over the socket", () => {
+	type Situation = (connected: ConnectedRoom) => Promise<{ actor: Actor; socket: Client }>;
+	const watchingAdmin: Situation = async ({ thread }) => {
+		const caller = await signIn(newId("admin"), "admin");
+		const socket = await connect(thread, caller);
+		await socket.next("state");
+		return { actor: { tenantId: caller.tenantId, admin: true }, socket };
+	};
+
+	it.each([
+		[
+			"a stale version",
+			{ type: "accept", version: 1 },
+			"stale_version",
+			async ({ thread, buyer }) => {
+				await thread.stub.act(thread.seller, { type: "counter", amount_cents: 6_000_000, version: 1 }, Date.now());
+				await buyer.next("state", (frame) => frame.offer.version === 2);
+				return { actor: thread.buyer, socket: buyer };
+			},
+		],
+		[
+			"a counter out of turn",
+			{ type: "counter", amount_cents: 4_000_000, version: 1 },
+			"not_your_turn",
+			async ({ thread, buyer }) => ({ actor: thread.buyer, socket: buyer }),
+		],
+		[
+			"a withdrawal by the seller",
+			{ type: "withdraw", version: 1 },
+			"not_buyer",
+			async ({ thread, seller }) => ({ actor: thread.seller, socket: seller }),
+		],
+		[
+			"a move on a closed thread",
+			{ type: "counter", amount_cents: 4_000_000, version: 2 },
+			"closed",
+			async ({ thread, buyer }) => {
+				await thread.stub.act(thread.seller, { type: "reject", version: 1 }, Date.now());
+				await buyer.next("state", (frame) => frame.offer.version === 2);
+				return { actor: thread.buyer, socket: buyer };
+			},
+		],
+		["an admin's move", { type: "accept", version: 1 }, "admin_read_only", watchingAdmin],
+	] satisfies [string, Exclude<ClientFrame, { type: "chat" }>, string, Situation][])(
+		"answers %s with the same status and detail both ways",
+		async (_name, frame, kind, situation) => {
+			const connected = await room();
+			const { actor, socket } = await situation(connected);
+			const rest = answered(await connected.thread.stub.act(actor, frame, Date.now()));
+			expect(rest).toMatchObject({ ok: false, kind });
+			if (rest.ok) return;
+			socket.send(frame);
+			expect(await socket.next("error")).toEqual({ type: "error", status: rest.status, detail: rest.detail });
+		},
+	);
 });

@@ -48,13 +48,11 @@ const expected: Record<string, string[]> = {
 	"POST /api/v1/offers/:id/withdraw": BUYER_SIDE,
 	"GET /api/v1/offers/:id/timeline": SIGNED_IN,
 	"GET /parties/negotiation-room/:offerId": SIGNED_IN,
-	"POST /api/v1/offers/:id/checkout": BUYER_SIDE,
-	"GET /api/v1/payments/:id": SIGNED_IN,
-	"POST /api/v1/sellers/connect": ["seller"],
-	"POST /webhooks/stripe": ANYONE,
 	"GET /api/v1/admin/tenants": ["admin"],
 	"PATCH /api/v1/admin/tenants/:id": ["admin"],
-	"GET /api/v1/admin/metrics": ["admin"],
+	"GET /api/v1/openapi.json": ANYONE,
+	// Payments, webhooks and metrics join the table with the code that serves them (the table is
+	// what is served: a route in it answers, a route not in it is a 404 at the edge).
 	// Built by us, not in the contract.
 	"POST /api/v1/auth/password": SIGNED_IN,
 	"DELETE /api/v1/listings/:id/attachments/:name": ["seller"],
@@ -62,6 +60,7 @@ const expected: Record<string, string[]> = {
 	"POST /api/v1/access-requests/:id/revoke": ["seller"],
 	"GET /api/v1/access-requests": SIGNED_IN,
 	"POST /api/v1/listings/:id/reopen": ["seller"],
+	"GET /api/v1/reference": ANYONE,
 };
 
 const key = (rule: RouteRule) => `${rule.method} ${rule.path}`;
@@ -145,7 +144,7 @@ describe("checkAccess", () => {
 		["guest", "GET", "/api/v1/me", "unauthenticated"],
 		["guest", "POST", "/api/v1/auth/logout", "unauthenticated"],
 		["buyer", "GET", "/api/v1/me", "allow"],
-		["buyer", "GET", "/api/v1/admin/metrics", "forbidden"],
+		["buyer", "GET", "/api/v1/admin/tenants", "forbidden"],
 		["buyer", "PATCH", "/api/v1/admin/tenants/seller_1", "forbidden"],
 		["guest", "GET", "/api/v1/admin/tenants", "unauthenticated"],
 		["admin", "GET", "/api/v1/admin/tenants", "allow"],
@@ -165,7 +164,7 @@ describe("checkAccess", () => {
 		["seller", "POST", "/api/v1/offers/off_1/counter", "allow"],
 		["admin", "POST", "/api/v1/offers/off_1/counter", "forbidden"],
 		["admin", "GET", "/api/v1/offers/off_1", "allow"],
-		["guest", "POST", "/webhooks/stripe", "allow"],
+		["guest", "GET", "/api/v1/openapi.json", "allow"],
 		["guest", "GET", "/healthz", "allow"],
 		["guest", "DELETE", "/healthz", "method_not_allowed"],
 		["admin", "DELETE", "/healthz", "method_not_allowed"],
@@ -227,7 +226,7 @@ describe("matchRule", () => {
 
 	it("decodes percent-encoding per segment, as the Hono router does", () => {
 		expect(matchRule("GET", "/api/v1/listings/%6Dine").rule?.path).toBe("/api/v1/listings/mine");
-		expect(checkAccess("guest", "GET", "/api/v1/%61dmin/metrics")).toBe("unauthenticated");
+		expect(checkAccess("guest", "GET", "/api/v1/%61dmin/tenants")).toBe("unauthenticated");
 		expect(matchRule("GET", "/api/v1/listings/a%2Fb")).toMatchObject({ params: { id: "a/b" } });
 		expect(matchRule("GET", "/api/v1/listings/%E0%A4%A")).toMatchObject({ params: { id: "%E0%A4%A" } });
 	});

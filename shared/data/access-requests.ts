@@ -8,12 +8,12 @@
  * itself, so a request can never name another seller or slip in while the listing changes; the
  * handler's earlier read of the listing only chooses the error to answer with.
  */
+import type { AccessRequestStatus } from "../contract/routes/access-requests.ts";
 import type { Position } from "../http/cursor.ts";
 import type { ListingStatus } from "./listings.ts";
 import { ownerPredicate, type Scope } from "./scope.ts";
 
-export const accessRequestStatuses = ["pending", "approved", "declined", "revoked"] as const;
-export type AccessRequestStatus = (typeof accessRequestStatuses)[number];
+export type { AccessRequestStatus };
 
 export interface AccessRequestRecord {
 	id: string;

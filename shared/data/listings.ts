@@ -6,22 +6,12 @@
  * State changes that others must hear about (publish, archive) are written in one batch with
  * their outbox row (./outbox.ts), which is inserted only when the change itself happened.
  */
+import type { categories, listingStatuses } from "../contract/routes/listings.ts";
 import type { Position } from "../http/cursor.ts";
 import { ownerPredicate, type Scope } from "./scope.ts";
 
-export const categories = [
-	"saas",
-	"ecommerce",
-	"marketplace",
-	"content",
-	"mobile_app",
-	"ai",
-	"agency",
-	"other",
-] as const;
+/** The contract's (shared/contract/routes/listings.ts), which validates them on the way in. */
 export type Category = (typeof categories)[number];
-
-export const listingStatuses = ["draft", "active", "under_offer", "sold", "archived"] as const;
 export type ListingStatus = (typeof listingStatuses)[number];
 
 /** Columns anyone may see; the `public_listings` view has exactly these. */

@@ -4,6 +4,7 @@
  * The public title and detail stay generic; anything internal goes to the log, never the client.
  */
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 
 export interface FieldError {
 	/** JSON pointer-ish dotted path of the offending field, e.g. `amount_cents` or `items.2.name`. */
@@ -32,11 +33,11 @@ export class HttpProblem extends Error {
 	/** Extra response headers, e.g. the rate-limit headers of a 429. */
 	readonly headers: HeadersInit | undefined;
 
-	constructor(
-		readonly problem: Problem,
-		options?: { cause?: unknown; headers?: HeadersInit },
-	) {
+	readonly problem: Problem;
+
+	constructor(problem: Problem, options?: { cause?: unknown; headers?: HeadersInit }) {
 		super(problem.reason, options?.cause === undefined ? undefined : { cause: options.cause });
+		this.problem = problem;
 		this.name = "HttpProblem";
 		this.headers = options?.headers;
 	}
@@ -156,6 +157,8 @@ export function problemResponse(problem: Problem, init: { instance?: string; hea
 	const body = problemBody(problem, init.instance);
 	const headers = new Headers(init.headers);
 	headers.set("Content-Type", "application/problem+json");
+	// A problem describes one request at one moment; no cache may replay it (a 404 is otherwise heuristically cacheable).
+	if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
 	if (problem.reason === "rate_limited") {
 		headers.set("Retry-After", String(Math.max(1, Math.ceil(problem.retryAfterSeconds))));
 	}
@@ -163,20 +166,66 @@ export function problemResponse(problem: Problem, init: { instance?: string; hea
 }
 
 /**
- * Hono `onError`: a thrown `HttpProblem` is answered as itself; anything else is logged with the
- * request id and answered as a generic 500.
+ * The problem a Hono `HTTPException` stands for: the router's and validators' own refusals
+ * (malformed JSON, a content type the route does not take) are answered like ours, not as 500s.
+ */
+export function problemOfHttpException(err: HTTPException): Problem {
+	switch (err.status) {
+		case 400:
+			return {
+				reason: "bad_request",
+				detail: /json/i.test(err.message) ? "The request body is not valid JSON." : "The request is not valid.",
+			};
+		case 401:
+			return { reason: "unauthorized" };
+		case 403:
+			return { reason: "forbidden" };
+		case 404:
+			return { reason: "not_found" };
+		case 405:
+			return { reason: "method_not_allowed" };
+		case 409:
+			return { reason: "conflict" };
+		case 415:
+			return { reason: "unsupported_media_type" };
+		case 503:
+			return { reason: "service_unavailable" };
+		default:
+			return err.status >= 400 && err.status < 500 ? { reason: "bad_request" } : { reason: "internal" };
+	}
+}
+
+/** The request's id as the problem's `instance` (a URI reference): the dispatch Worker's, or the one it signed into the tenant context. */
+function requestInstance(c: Context): string | undefined {
+	const id =
+		(c.get("requestId") as string | undefined) ??
+		(c.get("tenant") as { request_id?: string } | undefined)?.request_id ??
+		c.res.headers.get("X-Request-Id") ??
+		undefined;
+	return id ? `urn:request:${id}` : undefined;
+}
+
+/**
+ * Hono `onError`: a thrown `HttpProblem` is answered as itself, a Hono `HTTPException` as the
+ * problem it stands for; anything else is logged with the request id and answered as a generic
+ * 500. Every problem's `instance` names the request.
  */
 export function onProblem(err: Error, c: Context): Response {
-	const requestId = c.res.headers.get("X-Request-Id") ?? c.req.header("X-Request-Id") ?? undefined;
+	const instance = requestInstance(c);
 	if (err instanceof HttpProblem) {
-		if (err.cause) console.warn("problem", err.problem.reason, requestId, err.cause);
-		return problemResponse(err.problem, { headers: err.headers });
+		if (err.cause) console.warn("problem", err.problem.reason, instance, err.cause);
+		return problemResponse(err.problem, { headers: err.headers, ...(instance ? { instance } : {}) });
 	}
-	console.error("unhandled error", requestId, err);
-	return problemResponse({ reason: "internal" });
+	if (err instanceof HTTPException) {
+		console.warn("http exception", err.status, err.message, instance);
+		return problemResponse(problemOfHttpException(err), instance ? { instance } : {});
+	}
+	console.error("unhandled error", instance, err);
+	return problemResponse({ reason: "internal" }, instance ? { instance } : {});
 }
 
 /** Hono `notFound`. */
-export function notFoundProblem(): Response {
-	return problemResponse({ reason: "not_found" });
+export function notFoundProblem(c?: Context): Response {
+	const instance = c ? requestInstance(c) : undefined;
+	return problemResponse({ reason: "not_found" }, instance ? { instance } : {});
 }

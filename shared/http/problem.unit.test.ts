@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { HttpProblem, notFoundProblem, onProblem, type Problem, problemBody, problemResponse } from "./problem.ts";
 
@@ -283,5 +284,33 @@ describe("onProblem", () => {
 		expect(res.status).toBe(502);
 		expect(await res.text()).not.toContain("secret internal detail");
 		expect(warned).toHaveBeenCalled();
+	});
+
+	it("names the request in the problem's instance", async () => {
+		const app = new Hono<{ Variables: { requestId: string } }>()
+			.use(async (c, next) => {
+				c.set("requestId", "5f3c8a52-0000-4000-8000-000000000001");
+				await next();
+			})
+			.get("/boom", () => {
+				throw new HttpProblem({ reason: "conflict" });
+			})
+			.onError(onProblem);
+		const body = (await (await app.request("/boom")).json()) as { instance?: string };
+		expect(body.instance).toBe("urn:request:5f3c8a52-0000-4000-8000-000000000001");
+	});
+
+	it.each([
+		[new HTTPException(400, { message: "Malformed JSON in request body" }), 400, "The request body is not valid JSON."],
+		[new HTTPException(415, { message: "Unsupported Media Type" }), 415, "Send application/json."],
+		[new HTTPException(404), 404, "No such resource."],
+		[new HTTPException(418), 400, "The request is not valid."],
+		[new HTTPException(500, { message: "secret internal detail" }), 500, "Something went wrong on our side."],
+	])("answers a Hono HTTPException %# as the problem it stands for, not a 500", async (thrown, status, detail) => {
+		vi.spyOn(console, "warn").mockImplementation(() => {});
+		const res = await answerTo(thrown);
+		expect(res.status).toBe(status);
+		expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+		expect(await res.json()).toMatchObject({ status, detail });
 	});
 });

@@ -14,8 +14,9 @@
  *   answers 409 instead of applying a stale move. A refused handshake (401, 404) cannot be told
  *   from a network failure in a WebSocket API, so it is retried like one; only the room's own
  *   refusal (close code 1008, "not a party") stops the retries. Bound them with `maxRetries`.
- * - Server frames are trusted for shape only: `state.offer` is checked for its `id` and `version`,
- *   not field by field; the room is the one writer of those frames.
+ * - Server frames are parsed field by field with the protocol's own schemas (`state.offer` is the
+ *   offer view the REST routes answer); a field this client does not know yet is dropped, not an
+ *   error, so a newer room does not break an older page.
  */
 import { PartySocket } from "partysocket";
 import {
@@ -46,7 +47,7 @@ export interface NegotiationClientOptions {
 export type ChatMessage = Omit<Extract<ServerFrame, { type: "chat" }>, "type">;
 
 export type NegotiationError =
-	/** An `error` frame from the room: a refused move (409 stale version, 403 wrong side, …) or a bad frame. */
+	/** An `error` frame from the room: a refused move or a bad frame, with the status and detail REST would answer. */
 	| { kind: "server"; status: number; detail: string }
 	/** A frame this client would not send because it does not fit the protocol; nothing was sent. */
 	| { kind: "invalid_frame"; detail: string }

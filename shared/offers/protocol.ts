@@ -1,10 +1,18 @@
 /**
  * The negotiation protocol, one set of zod schemas for everyone who speaks it: the
- * NegotiationRoom (parsing client frames), the REST handlers (the same offer view), and the
- * partysocket client (parsing server frames). DESIGN §5: client → counter, accept, reject,
- * withdraw, chat; server → state (on connect and after every change), chat, error.
+ * NegotiationRoom (parsing client frames, building views), the REST contract (the same offer view
+ * is every offer route's response, ../contract/routes/offers.ts), and the partysocket client
+ * (parsing server frames). DESIGN §5: client → counter, accept, reject, withdraw, chat; server →
+ * state (on connect and after every change), chat, error.
+ *
+ * Server-side shapes (the view, history, server frames) are not `.strict()`: a client that meets a
+ * field it does not know yet drops it instead of refusing the frame. Client frames are strict, a
+ * client must not smuggle fields into a move.
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
+import { amountCents, currency, listingId, offerId, tenantId, timestamp } from "../contract/schemas.ts";
+
+export { amountCents, MAX_AMOUNT_CENTS } from "../contract/schemas.ts";
 
 export const offerStatuses = [
 	"pending",
@@ -20,57 +28,70 @@ export type OfferStatus = (typeof offerStatuses)[number];
 export const sides = ["buyer", "seller"] as const;
 export type Side = (typeof sides)[number];
 
-/** Largest offer amount: a trillion in major units, well inside `Number.MAX_SAFE_INTEGER`. */
-export const MAX_AMOUNT_CENTS = 100_000_000_000_000;
+export const historyActions = [
+	"created",
+	"countered",
+	"accepted",
+	"rejected",
+	"withdrawn",
+	"expired",
+	"held",
+	"released",
+	"cancelled",
+] as const;
+
 export const MAX_CHAT_LENGTH = 2000;
 export const MAX_MESSAGE_LENGTH = 2000;
 /** A frame larger than this is refused with an error frame before it is parsed. */
 export const MAX_FRAME_BYTES = 8 * 1024;
 
-export const amountCents = z.number().int().positive().max(MAX_AMOUNT_CENTS);
 export const version = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-export const offerIdSchema = z.string().regex(/^off_[0-9a-f]{32}$/, "must be an offer id");
+/** The offer id building block, under the name the dispatch Worker's socket route imports. */
+export const offerIdSchema = offerId;
 
-export interface HistoryEntry {
-	version: number;
-	action:
-		| "created"
-		| "countered"
-		| "accepted"
-		| "rejected"
-		| "withdrawn"
-		| "expired"
-		| "held"
-		| "released"
-		| "cancelled";
-	actor_tenant_id: string | null;
-	amount_cents: number | null;
-	message: string | null;
-	at: string;
-}
+export const historyEntrySchema = z
+	.object({
+		version,
+		action: z.enum(historyActions),
+		actor_tenant_id: tenantId.nullable().openapi({ description: "`null` for changes nobody made (expiry, holds)." }),
+		amount_cents: amountCents.nullable(),
+		message: z.string().nullable(),
+		at: timestamp,
+	})
+	.openapi("OfferHistoryEntry");
+export type HistoryEntry = z.output<typeof historyEntrySchema>;
 
 /** The offer as both REST and WebSocket show it (DESIGN §5 offer fields, plus whose turn it is). */
-export interface OfferView {
-	id: string;
-	listing_id: string;
-	buyer_tenant_id: string;
-	seller_tenant_id: string;
-	amount_cents: number;
-	currency: string;
-	status: OfferStatus;
-	version: number;
-	/** Which side made the latest proposal; the other side may counter, accept or reject. */
-	last_proposer: Side;
-	/** True while another thread's accepted offer holds the listing. */
-	on_hold: boolean;
-	/** When the pending proposal lapses (ISO time); `null` once the thread is closed or on hold. */
-	expires_at: string | null;
-	created_at: string;
-	updated_at: string;
-	history?: HistoryEntry[];
-	/** Tenants with a socket open in the room right now (WebSocket frames only). */
-	online?: string[];
-}
+export const offerViewSchema = z
+	.object({
+		id: offerId,
+		listing_id: listingId,
+		buyer_tenant_id: tenantId,
+		seller_tenant_id: tenantId,
+		amount_cents: amountCents,
+		currency,
+		status: z.enum(offerStatuses),
+		version,
+		last_proposer: z
+			.enum(sides)
+			.openapi({ description: "Which side made the latest proposal; the other side may counter, accept or reject." }),
+		on_hold: z.boolean().openapi({ description: "True while another thread's accepted offer holds the listing." }),
+		expires_at: timestamp
+			.nullable()
+			.openapi({ description: "When the pending proposal lapses; `null` once the thread is closed or on hold." }),
+		created_at: timestamp,
+		updated_at: timestamp,
+		history: z
+			.array(historyEntrySchema)
+			.optional()
+			.openapi({ description: "Every change, oldest first (a single offer's routes)." }),
+		online: z
+			.array(tenantId)
+			.optional()
+			.openapi({ description: "Tenants with a socket open in the room right now (lists and socket frames)." }),
+	})
+	.openapi("Offer");
+export type OfferView = z.output<typeof offerViewSchema>;
 
 export const clientFrameSchema = z.discriminatedUnion("type", [
 	z
@@ -88,18 +109,18 @@ export const clientFrameSchema = z.discriminatedUnion("type", [
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
-const offerViewSchema = z.custom<OfferView>(
-	(value) => typeof value === "object" && value !== null && "id" in value && "version" in value,
-);
+/** A refused frame or move: the status and detail of the problem REST would answer (../contract/outcomes.ts). */
+export const errorFrameSchema = z.object({ type: z.literal("error"), status: z.number().int(), detail: z.string() });
+export type ErrorFrame = z.output<typeof errorFrameSchema>;
 
 export const serverFrameSchema = z.discriminatedUnion("type", [
 	z.object({ type: z.literal("state"), offer: offerViewSchema }),
 	z.object({
 		type: z.literal("chat"),
-		from_tenant_id: z.string(),
+		from_tenant_id: tenantId,
 		text: z.string(),
-		at: z.string(),
+		at: timestamp,
 	}),
-	z.object({ type: z.literal("error"), status: z.number().int(), detail: z.string() }),
+	errorFrameSchema,
 ]);
-export type ServerFrame = z.infer<typeof serverFrameSchema>;
+export type ServerFrame = z.output<typeof serverFrameSchema>;

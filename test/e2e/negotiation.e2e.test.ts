@@ -3,13 +3,16 @@
  * `/api/v1/…/offers` and the negotiation WebSocket through the NegotiationClient, against the
  * whole local topology (dispatch → user Worker → NegotiationRoom → offer-events queue →
  * consumer → timeline). REST and the socket drive one state machine, so a move made on one is
- * seen on the other.
+ * seen on the other, and a move refused on one is refused on the other with the same status and
+ * detail; REST answers fit the schemas the contract declares (shared/contract/routes/offers.ts).
  *
  * One topology for the file. Every test opens its own listing and thread; accounts are made
  * through the API from fresh client IPs, and their tokens are reused (sign-in is rate-limited).
  */
 import type { Response } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type ContractRoute, responseSchema } from "../../shared/contract/policy.ts";
+import { offersRoutes as r } from "../../shared/contract/routes/offers.ts";
 import { type ChatMessage, NegotiationClient, type NegotiationError } from "../../shared/offers/client.ts";
 import { MAX_FRAME_BYTES, type OfferView } from "../../shared/offers/protocol.ts";
 import { testSecrets } from "../topology/secrets.ts";
@@ -588,6 +591,49 @@ describe("the consolidated timeline", () => {
 		expect(timeline.deal).toMatchObject({ status: "accepted", version: 4, final_amount_cents: 21_000_000 });
 		expect((await api<Timeline>(seller, `/api/v1/offers/${offer.id}/timeline`)).status).toBe(200);
 		expect((await api<Problem>(stranger, `/api/v1/offers/${offer.id}/timeline`)).status).toBe(404);
+	});
+});
+
+describe("the contract, end to end", () => {
+	/** Checks an answer against the schema `route` declares for its status. */
+	function fits(route: ContractRoute, answer: { status: number; body: unknown }, status: number): void {
+		expect(answer.status).toBe(status);
+		const schema = responseSchema(route, status);
+		if (!schema) throw new Error(`${route.operationId} declares no body for ${status}`);
+		expect(schema.safeParse(answer.body).error?.issues ?? []).toEqual([]);
+	}
+
+	it("answers an acceptance, the timeline and a re-opening in the shapes the contract declares", async () => {
+		const { seller, buyer, listingId, offer } = await negotiation();
+		fits(r.acceptOffer, await api(seller, `/api/v1/offers/${offer.id}/accept`, { version: 1 }), 200);
+		const timeline = await waitFor(async () => {
+			const res = await api<Timeline>(buyer, `/api/v1/offers/${offer.id}/timeline`);
+			return res.status === 200 && res.body.deal?.version === 2 ? res : undefined;
+		}, 10_000);
+		fits(r.offerTimeline, timeline, 200);
+		fits(r.reopenListing, await api(seller, `/api/v1/listings/${listingId}/reopen`, {}), 200);
+		fits(r.getOffer, await api(buyer, `/api/v1/offers/${offer.id}`), 200);
+		fits(r.listOffers, await api(buyer, "/api/v1/offers"), 200);
+	});
+
+	it.each([
+		["a stale version", true],
+		["a counter out of turn", false],
+	] as const)("answers %s with the same status and detail over REST and the socket", async (_name, countered) => {
+		const { seller, buyer, offer } = await negotiation();
+		if (countered) {
+			const res = await api(seller, `/api/v1/offers/${offer.id}/counter`, { amount_cents: 23_000_000, version: 1 });
+			expect(res.status).toBe(200);
+		}
+		const [buyerSide] = await connected(offer.id, buyer);
+		await buyerSide.state((state) => state.version === (countered ? 2 : 1));
+		// The buyer counters at version 1: stale once the seller countered, out of turn before (the buyer proposed last).
+		const counter = { amount_cents: 20_500_000, version: 1 };
+		const rest = await api<Problem>(buyer, `/api/v1/offers/${offer.id}/counter`, counter);
+		fits(r.counterOffer, rest, 409);
+		buyerSide.room.counter(counter.amount_cents, counter.version);
+		const refused = await buyerSide.error((error) => error.kind === "server");
+		expect(refused).toEqual({ kind: "server", status: rest.body.status, detail: rest.body.detail });
 	});
 });
 

@@ -1,6 +1,7 @@
 /**
  * The dispatch Worker's Hono app, built once at module scope. Order matters: request context,
- * security headers and CORS wrap everything (errors included); then analytics; then who is
+ * security headers and CORS wrap everything (errors included); then which contract route the
+ * request is (resolveRoute: every later step reads that route's policy); analytics; then who is
  * calling for which tenant (authenticate), whether the session is live and the bucket has room
  * (rateLimit, one Durable Object call), whether the role may use the route (authorize); body
  * limits; and the routes: platform routes first, then everything else to the user Worker.
@@ -14,10 +15,12 @@ import { bodyLimits } from "./middleware/body-limit.ts";
 import { platformCors } from "./middleware/cors.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext, securityHeaders } from "./middleware/request-context.ts";
+import { resolveRoute } from "./middleware/route.ts";
 import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
 import { negotiation } from "./routes/negotiation.ts";
 import { platform } from "./routes/platform.ts";
+import { reference } from "./routes/reference.ts";
 import { tenantApi } from "./routes/tenant-api.ts";
 import type { DispatchHono } from "./types.ts";
 
@@ -25,6 +28,7 @@ export const app = new Hono<DispatchHono>()
 	.use(requestContext)
 	.use(securityHeaders)
 	.use(platformCors)
+	.use(resolveRoute)
 	.use(requestAnalytics)
 	.use(authenticate)
 	.use(rateLimit)
@@ -32,9 +36,10 @@ export const app = new Hono<DispatchHono>()
 	// After the limit, so a refused caller never gets to stream a body at us.
 	.use(bodyLimits)
 	.route("/", platform)
+	.route("/", reference)
 	.route("/", negotiation)
-	.route("/api/v1", auth)
-	.route("/api/v1", admin)
+	.route("/", auth)
+	.route("/", admin)
 	.route("/api/v1", tenantApi)
 	.notFound(notFoundProblem)
 	.onError(onProblem);

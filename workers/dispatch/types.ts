@@ -1,5 +1,6 @@
 /** The dispatch Worker's Hono environment: bindings plus what middleware hands to handlers. */
 import type { TokenRole } from "../../shared/auth/jwt.ts";
+import type { ContractRoute } from "../../shared/contract/policy.ts";
 import type { Credentials, HostKind } from "../../shared/http/origins.ts";
 import type { TenantContext } from "../../shared/tenant-context.ts";
 
@@ -23,6 +24,10 @@ export interface DispatchVariables {
 	principal: Principal | null;
 	/** What the user Worker is told: the effective tenant (an admin may act for another). */
 	tenant: Omit<TenantContext, "issued_at">;
+	/** The contract route the request is (shared/contract/table.ts), or `null` for none. */
+	route: ContractRoute | null;
+	/** A page's own Content-Security-Policy, set over the default one on the way out. */
+	contentSecurityPolicy?: string;
 }
 
 export interface DispatchHono {

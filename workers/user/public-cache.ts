@@ -1,6 +1,9 @@
 /**
  * Public, conditional reads for guests. A route that serves the same bytes to every anonymous
- * caller declares it with `publicRead({ … })`: a guest's 200 then carries a strong `ETag` (the
+ * caller is registered with `publicRead({ … })` as its route middleware
+ * (`app.openapi({ ...route, middleware: [publicRead(…)] }, handler)`; the contract declares the
+ * headers and the 304, this is Worker code). It wraps the route's validation as well as its
+ * handler, so a guest's 400 is covered too. A guest's 200 then carries a strong `ETag` (the
  * SHA-256 of the exact body, shared/http/conditional.ts), a short public `Cache-Control` and
  * `Vary: Authorization, Cookie`; a matching `If-None-Match` is answered 304 with no body. Any
  * other guest status (404 for a draft, 400, 5xx) is `no-store`, so no cache keeps an answer that

@@ -6,7 +6,9 @@
  * Every query binds its values; the MFA step update is a compare-and-set in one statement, which
  * is what makes a TOTP code single-use even when two logins race.
  */
+import type { z } from "@hono/zod-openapi";
 import type { TokenRole } from "../../../shared/auth/jwt.ts";
+import type { tenantView, userView } from "../../../shared/contract/routes/auth.ts";
 
 export interface AccountRow {
 	id: string;
@@ -25,23 +27,9 @@ export interface AccountRow {
 	tenant_created_at: string;
 }
 
-export interface PublicUser {
-	id: string;
-	email: string;
-	name: string;
-	role: TokenRole;
-	tenant_id: string;
-	mfa_enabled: boolean;
-	created_at: string;
-}
-
-export interface PublicTenant {
-	id: string;
-	kind: TokenRole;
-	name: string;
-	status: "active" | "suspended";
-	created_at: string;
-}
+/** What a user and a tenant look like to their own user: the contract's views. */
+export type PublicUser = z.output<typeof userView>;
+export type PublicTenant = z.output<typeof tenantView>;
 
 const SELECT_ACCOUNT = `
 	SELECT u.id, u.tenant_id, u.email, u.name, u.role, u.password_hash, u.mfa_secret, u.mfa_pending_secret,

@@ -22,12 +22,6 @@ import { HttpProblem } from "../../../shared/http/problem.ts";
 import { sessionCookie } from "../identity/sessions.ts";
 import type { DispatchHono, Principal } from "../types.ts";
 
-/** Signing in ignores whatever credential the client still holds. */
-const SIGN_IN_PATHS = new Set(["/api/v1/auth/login", "/api/v1/auth/register"]);
-
-/** The only route that takes a token from the query string. */
-const WEBSOCKET_PATH = /^\/parties\/negotiation-room\/[^/]+$/;
-
 const TENANT_ID = /^(seller|buyer|investor|admin)_[0-9a-z]{1,40}$/;
 
 /** The `Set-Cookie` that makes a browser forget a session cookie that no longer works. */
@@ -54,13 +48,16 @@ export const authenticate = createMiddleware<DispatchHono>(async (c, next) => {
 	const authorization = c.req.header("Authorization");
 	let token: string | undefined;
 	let credentials: Credentials = "none";
-	if (!SIGN_IN_PATHS.has(c.req.path)) {
+	// The route's policy says how it takes credentials: sign-in ignores whatever the client still
+	// holds; only a WebSocket handshake (which carries no headers from a browser) may use `?token=`.
+	const accepts = c.get("route")?.["x-policy"].credentials ?? "accepted";
+	if (accepts !== "ignored") {
 		if (authorization !== undefined) {
 			const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(authorization);
 			if (!match?.[1]) throw invalidCredential("bearer", "Use `Authorization: Bearer <token>`.");
 			token = match[1];
 			credentials = "bearer";
-		} else if (WEBSOCKET_PATH.test(c.req.path) && c.req.query("token") !== undefined) {
+		} else if (accepts === "query" && c.req.query("token") !== undefined) {
 			// Browsers cannot set headers on a WebSocket handshake; the token may ride in the query.
 			token = c.req.query("token");
 			credentials = "bearer";

@@ -1,6 +1,6 @@
 /**
- * Route-level access, enforced here and nowhere else: the role × route × method table in
- * shared/access/matrix.ts decides. A route the table does not know is a 404 before it reaches any
+ * Route-level access, enforced here and nowhere else: the route's declared policy
+ * (shared/contract/table.ts, `x-policy.allow`) decides. A route the table does not know is a 404 before it reaches any
  * handler or the user Worker (default deny); a guest on a signed-in route is a 401, a signed-in
  * caller of the wrong role a 403. Object-level rules (owner, party, approved buyer) stay with the
  * handlers, which answer 404 for objects the caller may not see.
@@ -10,14 +10,19 @@
  * queued the request is refused (503) rather than served unaudited.
  */
 import { createMiddleware } from "hono/factory";
-import { allowedMethods, checkAccess } from "../../../shared/access/matrix.ts";
+import { accessOutcome } from "../../../shared/access/matrix.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { recordAudit } from "../audit.ts";
 import type { DispatchHono } from "../types.ts";
+import { routes } from "./route.ts";
 
 export const authorize = createMiddleware<DispatchHono>(async (c, next) => {
 	const principal = c.get("principal");
-	const outcome = checkAccess(principal?.role ?? "guest", c.req.method, c.req.path);
+	const outcome = accessOutcome(
+		principal?.role ?? "guest",
+		c.get("route"),
+		() => routes.allowedMethods(c.req.path).length > 0,
+	);
 	switch (outcome) {
 		case "allow":
 			break;
@@ -31,7 +36,7 @@ export const authorize = createMiddleware<DispatchHono>(async (c, next) => {
 		case "method_not_allowed":
 			throw new HttpProblem(
 				{ reason: "method_not_allowed" },
-				{ headers: { Allow: allowedMethods(c.req.path).join(", ") } },
+				{ headers: { Allow: routes.allowedMethods(c.req.path).join(", ") } },
 			);
 		case "not_found":
 			throw new HttpProblem({ reason: "not_found" });

@@ -1,14 +1,13 @@
 /**
- * Request body limits: 1 MiB for everything, 25 MiB only for attachment uploads. Bodies without
- * a Content-Length are counted as they stream, so a chunked upload cannot slip past.
+ * Request body limits: 1 MiB for everything, 25 MiB only for routes whose policy takes an
+ * `upload` (attachments). Bodies without a Content-Length are counted as they stream, so a
+ * chunked upload cannot slip past.
  */
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { JSON_LIMIT_BYTES, UPLOAD_LIMIT_BYTES } from "../../../shared/http/limits.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import type { DispatchHono } from "../types.ts";
-
-const uploadPath = /^\/api\/v1\/listings\/[^/]+\/attachments\/[^/]+$/;
 
 function limit(maxSize: number) {
 	return bodyLimit({
@@ -23,5 +22,5 @@ const jsonLimit = limit(JSON_LIMIT_BYTES);
 const uploadLimit = limit(UPLOAD_LIMIT_BYTES);
 
 export const bodyLimits = createMiddleware<DispatchHono>((c, next) =>
-	c.req.method === "PUT" && uploadPath.test(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next),
+	c.get("route")?.["x-policy"].body === "upload" ? uploadLimit(c, next) : jsonLimit(c, next),
 );

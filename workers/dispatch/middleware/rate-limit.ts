@@ -26,11 +26,6 @@ import { reportedDecision, takeAnonymous } from "../limits/edge.ts";
 import type { DispatchHono } from "../types.ts";
 import { invalidCredential } from "./authenticate.ts";
 
-/** Routes that are never limited: health checks from load balancers and monitors. */
-const unlimited = new Set(["/healthz"]);
-/** Routes limited by the auth buckets instead of the caller's general bucket. */
-const authLimited = new Set(["/api/v1/auth/login", "/api/v1/auth/register"]);
-
 /** The anonymous policy of the configuration, parsed once per isolate (a bad value fails every request). */
 let anonymous: { configured: string | undefined; policy: BucketPolicy } | undefined;
 function anonymousPolicy(configured: string | undefined): BucketPolicy {
@@ -49,10 +44,12 @@ function limited(decision: RateLimitDecision): HttpProblem {
 }
 
 export const rateLimit = createMiddleware<DispatchHono>(async (c, next) => {
-	if (unlimited.has(c.req.path) || c.req.method === "OPTIONS") return next();
+	// The route's policy names its bucket; a request that is no route spends the caller's (and is a 404).
+	const bucket = c.get("route")?.["x-policy"].bucket ?? "caller";
+	if (bucket === "none" || c.req.method === "OPTIONS") return next();
 	let decision: RateLimitDecision;
 	const principal = c.get("principal");
-	if (authLimited.has(c.req.path)) {
+	if (bucket === "auth") {
 		decision = await takeAuthIpToken(c.env, c.get("clientIp"));
 	} else if (!principal) {
 		const policy = anonymousPolicy(c.env.ANONYMOUS_RATE_LIMIT);

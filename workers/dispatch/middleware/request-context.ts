@@ -13,6 +13,10 @@ export const requestContext = createMiddleware<DispatchHono>(async (c, next) => 
 	c.set("clientIp", c.req.header("CF-Connecting-IP") ?? "unknown");
 	await next();
 	c.res.headers.set("X-Request-Id", c.get("requestId"));
+	// A page that needs its own policy (the API reference loads a script by nonce) sets it over the
+	// default one, which `securityHeaders` (inside this middleware) has already written.
+	const csp = c.get("contentSecurityPolicy");
+	if (csp) c.res.headers.set("Content-Security-Policy", csp);
 	c.res.headers.set("Server-Timing", `total;dur=${(performance.now() - startedAt).toFixed(1)}`);
 });
 

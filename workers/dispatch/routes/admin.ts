@@ -5,47 +5,20 @@
  * The tenant's Durable Object holds the state that is enforced (status, sessions, limit
  * override) and is written first, so a suspension bites on the very next request; D1 mirrors it
  * for listing. If the D1 write fails after the object's, the answer is a 500 and repeating the
- * same PATCH converges both (every step is idempotent).
+ * same PATCH converges both (every step is idempotent). Queries, bodies and answers are declared,
+ * and validated, by the contract (shared/contract/routes/admin.ts).
  */
-import { Hono } from "hono";
-import { z } from "zod";
-import { tenantId } from "../../../queues/envelope.ts";
+import type { z } from "@hono/zod-openapi";
 import type { TokenRole } from "../../../shared/auth/jwt.ts";
-import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
+import { contractApp } from "../../../shared/contract/app.ts";
+import { adminRoutes as r, rateLimit } from "../../../shared/contract/routes/admin.ts";
+import { encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { readJson, readParams, readQuery } from "../../../shared/http/validate.ts";
 import { type LimitOverride, policyForRole } from "../../../shared/rate-limit/policies.ts";
 import { recordAudit } from "../audit.ts";
 import type { DispatchHono } from "../types.ts";
 
-const rateLimitBody = z
-	.object({
-		limit: z.number().int().min(1).max(1_000_000),
-		window_seconds: z.number().int().min(1).max(86_400),
-		burst: z.number().int().min(1).max(100_000),
-	})
-	.strict();
-type RateLimitBody = z.infer<typeof rateLimitBody>;
-
-const patchSchema = z
-	.object({
-		status: z.enum(["active", "suspended"]).optional(),
-		/** `null` clears the override and the role's defaults apply again. */
-		rate_limit: rateLimitBody.nullable().optional(),
-	})
-	.strict()
-	.refine((body) => body.status !== undefined || body.rate_limit !== undefined, {
-		message: "send status, rate_limit or both",
-	});
-
-const listQuery = z
-	.object({
-		status: z.enum(["active", "suspended"]).optional(),
-		kind: z.enum(["seller", "buyer", "investor", "admin"]).optional(),
-		limit: z.coerce.number().int().min(1).max(100).default(50),
-		cursor: cursorQuery.optional(),
-	})
-	.strict();
+type RateLimitBody = z.infer<typeof rateLimit>;
 
 interface TenantRow {
 	id: string;
@@ -58,23 +31,23 @@ interface TenantRow {
 	users: number;
 }
 
-const storedRateLimit = rateLimitBody.nullable();
+const storedRateLimit = rateLimit.nullable();
 
 /** The tenant as admins see it: its override (`null` for the role's defaults) and the limit in force. */
 function toAdminTenant(row: TenantRow) {
-	let rateLimit: RateLimitBody | null = null;
+	let override: RateLimitBody | null = null;
 	if (row.rate_limit !== null) {
 		const parsed = storedRateLimit.safeParse(JSON.parse(row.rate_limit));
 		if (!parsed.success) throw new Error(`stored rate_limit of ${row.id} is invalid`, { cause: parsed.error });
-		rateLimit = parsed.data;
+		override = parsed.data;
 	}
 	const defaults = policyForRole(row.kind);
-	const effective = rateLimit ?? {
+	const effective = override ?? {
 		limit: defaults.limit,
 		window_seconds: defaults.windowSeconds,
 		burst: defaults.burst,
 	};
-	return { ...row, rate_limit: rateLimit, effective_rate_limit: effective };
+	return { ...row, rate_limit: override, effective_rate_limit: effective };
 }
 
 const SELECT_TENANT = `
@@ -88,9 +61,9 @@ const toOverride = (body: RateLimitBody): LimitOverride => ({
 	burst: body.burst,
 });
 
-export const admin = new Hono<DispatchHono>()
-	.get("/admin/tenants", async (c) => {
-		const query = readQuery(c, listQuery);
+export const admin = contractApp<DispatchHono>()
+	.openapi(r.listTenants, async (c) => {
+		const query = c.req.valid("query");
 		const where: string[] = [];
 		const binds: (string | number)[] = [];
 		if (query.status) {
@@ -114,11 +87,11 @@ export const admin = new Hono<DispatchHono>()
 		const items = results.slice(0, query.limit).map(toAdminTenant);
 		const last = items.at(-1);
 		const next_cursor = results.length > query.limit && last ? encodeCursor([last.created_at, last.id]) : null;
-		return c.json({ items, next_cursor });
+		return c.json({ items, next_cursor }, 200);
 	})
-	.patch("/admin/tenants/:id", async (c) => {
-		const { id } = readParams(c, z.object({ id: tenantId }));
-		const body = await readJson(c, patchSchema);
+	.openapi(r.updateTenant, async (c) => {
+		const { id } = c.req.valid("param");
+		const body = c.req.valid("json");
 		const principal = c.get("principal");
 		if (body.status === "suspended" && principal?.tenantId === id) {
 			throw new HttpProblem({ reason: "conflict", detail: "You cannot suspend your own tenant." });

@@ -6,15 +6,16 @@
  * (a dummy hash is checked), so neither the body nor the timing says whether an account exists.
  * TOTP secrets are stored only as AES-256-GCM envelopes bound to their tenant, user and column,
  * and every accepted code advances `mfa_last_step` with a compare-and-set, so no code works twice.
+ * Bodies and answers are declared, and validated, by the contract (shared/contract/routes/auth.ts).
  */
-import { type Context, Hono } from "hono";
-import { z } from "zod";
+import type { Context } from "hono";
+import { contractApp } from "../../../shared/contract/app.ts";
+import { authRoutes as r } from "../../../shared/contract/routes/auth.ts";
 import { decryptField, encryptField, encryptionKeyFor, type FieldBinding } from "../../../shared/crypto/aes-gcm.ts";
 import { generateTotpSecret, otpauthUri, verifyTotp } from "../../../shared/crypto/totp.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { readJson } from "../../../shared/http/validate.ts";
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from "../../../shared/password.ts";
+import { hashPassword, verifyPassword } from "../../../shared/password.ts";
 import {
 	type AccountRow,
 	claimTotpStep,
@@ -31,37 +32,6 @@ import {
 import { takeAuthAccountToken } from "../identity/auth-limits.ts";
 import { clearSessionCookie, signedInBody, startSession } from "../identity/sessions.ts";
 import type { DispatchHono, Principal } from "../types.ts";
-
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email("must be an email address"));
-const newPassword = z
-	.string()
-	.min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
-	.max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
-const otp = z.string().regex(/^[0-9]{6}$/, "must be the 6-digit code");
-
-const registerSchema = z
-	.object({
-		email,
-		password: newPassword,
-		name: z.string().trim().min(1).max(100),
-		role: z.enum(["seller", "buyer", "investor"]),
-	})
-	.strict();
-
-const loginSchema = z
-	.object({
-		// Not format-checked: a malformed email is just another unknown account.
-		email: z.string().trim().toLowerCase().min(1).max(254),
-		password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
-		otp: otp.optional(),
-	})
-	.strict();
-
-const passwordChangeSchema = z
-	.object({ current_password: z.string().min(1).max(PASSWORD_MAX_LENGTH), new_password: newPassword })
-	.strict();
-
-const otpSchema = z.object({ otp }).strict();
 
 const badCredentials = () => new HttpProblem({ reason: "unauthorized", detail: "The email or password is wrong." });
 const nowIso = (now: number) => new Date(now).toISOString();
@@ -114,9 +84,9 @@ const invalidOtp = () =>
 		errors: [{ field: "otp", message: "is wrong, expired or already used" }],
 	});
 
-export const auth = new Hono<DispatchHono>()
-	.post("/auth/register", async (c) => {
-		const body = await readJson(c, registerSchema);
+export const auth = contractApp<DispatchHono>()
+	.openapi(r.register, async (c) => {
+		const body = c.req.valid("json");
 		const now = Date.now();
 		const role = body.role;
 		const account: AccountRow = {
@@ -150,8 +120,8 @@ export const auth = new Hono<DispatchHono>()
 		const signedIn = await startSession(c, { userId: account.id, tenantId: account.tenant_id, role }, now);
 		return c.json(signedInBody(account, signedIn), 201);
 	})
-	.post("/auth/login", async (c) => {
-		const body = await readJson(c, loginSchema);
+	.openapi(r.login, async (c) => {
+		const body = c.req.valid("json");
 		await takeAuthAccountToken(c.env, body.email);
 		const now = Date.now();
 		const pepper = c.env.PASSWORD_PEPPER;
@@ -172,14 +142,14 @@ export const auth = new Hono<DispatchHono>()
 		);
 		return c.json(signedInBody(account, signedIn), 200);
 	})
-	.post("/auth/logout", async (c) => {
+	.openapi(r.logout, async (c) => {
 		const principal = principalOf(c);
 		await c.env.TenantObject.getByName(principal.tenantId).revokeSession(principal.sessionId, Date.now());
 		clearSessionCookie(c);
 		return c.body(null, 204);
 	})
-	.post("/auth/password", async (c) => {
-		const body = await readJson(c, passwordChangeSchema);
+	.openapi(r.changePassword, async (c) => {
+		const body = c.req.valid("json");
 		const account = await ownAccount(c);
 		await takeAuthAccountToken(c.env, account.email);
 		const pepper = c.env.PASSWORD_PEPPER;
@@ -202,7 +172,7 @@ export const auth = new Hono<DispatchHono>()
 		);
 		return c.json(signedInBody(account, signedIn), 200);
 	})
-	.post("/auth/mfa/setup", async (c) => {
+	.openapi(r.setupMfa, async (c) => {
 		const account = await ownAccount(c);
 		if (account.mfa_secret) throw new HttpProblem({ reason: "conflict", detail: "Two-factor sign-in is already on." });
 		const secret = generateTotpSecret();
@@ -214,8 +184,8 @@ export const auth = new Hono<DispatchHono>()
 		await setPendingMfa(c.env.DB, account.id, envelope, nowIso(Date.now()));
 		return c.json({ secret, otpauth_uri: otpauthUri(secret, account.email) }, 200);
 	})
-	.post("/auth/mfa/enable", async (c) => {
-		const body = await readJson(c, otpSchema);
+	.openapi(r.enableMfa, async (c) => {
+		const body = c.req.valid("json");
 		const account = await ownAccount(c);
 		await takeAuthAccountToken(c.env, account.email);
 		if (account.mfa_secret) throw new HttpProblem({ reason: "conflict", detail: "Two-factor sign-in is already on." });
@@ -231,8 +201,8 @@ export const auth = new Hono<DispatchHono>()
 		if (!(await enableMfa(c.env.DB, account.id, envelope, check.step, nowIso(now)))) throw invalidOtp();
 		return c.json({ mfa_enabled: true }, 200);
 	})
-	.post("/auth/mfa/disable", async (c) => {
-		const body = await readJson(c, otpSchema);
+	.openapi(r.disableMfa, async (c) => {
+		const body = c.req.valid("json");
 		const account = await ownAccount(c);
 		await takeAuthAccountToken(c.env, account.email);
 		if (!account.mfa_secret) throw new HttpProblem({ reason: "conflict", detail: "Two-factor sign-in is off." });
@@ -244,7 +214,7 @@ export const auth = new Hono<DispatchHono>()
 		if (!(await disableMfa(c.env.DB, account.id, check.step, nowIso(now)))) throw invalidOtp();
 		return c.json({ mfa_enabled: false }, 200);
 	})
-	.get("/me", async (c) => {
+	.openapi(r.getMe, async (c) => {
 		const account = await ownAccount(c);
 		return c.json({ user: publicUser(account), tenant: publicTenant(account) }, 200);
 	});

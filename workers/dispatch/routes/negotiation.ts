@@ -1,5 +1,5 @@
 /**
- * `GET /parties/negotiation-room/:offerId`: the negotiation WebSocket. The caller is
+ * `GET /parties/negotiation-room/{offerId}`: the negotiation WebSocket. The caller is
  * authenticated by the edge chain before the room is touched (token in `?token=`, the session
  * cookie or `Authorization`); here the D1 registry decides whether it is a party to the thread
  * (or an admin), and only then is the upgrade handed to the room, with the caller's identity in
@@ -8,21 +8,19 @@
  * A cookie-authenticated upgrade must come from the request's own origin: browsers send cookies
  * on cross-site WebSocket handshakes, and the same-origin policy does not cover WebSockets.
  */
-import { Hono } from "hono";
-import { z } from "zod";
 import {
 	ACTOR_HEADER,
 	ROLE_HEADER,
 	SESSION_HEADER,
 	USER_HEADER,
 } from "../../../durable-objects/negotiation-room/negotiation-room.ts";
+import { contractApp } from "../../../shared/contract/app.ts";
+import { platformRoutes as r } from "../../../shared/contract/routes/platform.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { readParams } from "../../../shared/http/validate.ts";
-import { offerIdSchema } from "../../../shared/offers/protocol.ts";
 import type { DispatchHono } from "../types.ts";
 
-export const negotiation = new Hono<DispatchHono>().get("/parties/negotiation-room/:offerId", async (c) => {
-	const { offerId } = readParams(c, z.object({ offerId: offerIdSchema }));
+export const negotiation = contractApp<DispatchHono>().openapi(r.joinNegotiationRoom, async (c) => {
+	const { offerId } = c.req.valid("param");
 	if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
 		throw new HttpProblem({ reason: "bad_request", detail: "This endpoint speaks WebSocket only." });
 	}

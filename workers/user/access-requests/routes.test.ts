@@ -1,5 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { accessMatrix } from "../../../shared/access/matrix.ts";
+import { type ContractRoute, policyOf, responseSchema, routingPath } from "../../../shared/contract/policy.ts";
+import { accessRequestsRoutes } from "../../../shared/contract/routes/access-requests.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { HEADER, type Role, signTenantContext, type TenantContext } from "../../../shared/tenant-context.ts";
 import { listingInsert, tenantInsert } from "../../../test/support/listings.ts";
@@ -436,5 +439,93 @@ describe("GET /api/v1/access-requests", () => {
 		const res = await call("GET", `/api/v1/access-requests?${query}`, await tenant("seller"));
 		expect(res.status).toBe(400);
 		expect((await problem(res)).errors?.map((error) => error.field)).toContain(field);
+	});
+});
+
+describe("the access-request routes' contract", () => {
+	/** Asserts `res` is an answer `route` declares, its JSON body of the declared schema; returns the body. */
+	async function declared(route: ContractRoute, res: Response): Promise<unknown> {
+		expect(Object.keys(route.responses), `${route.operationId} declares ${res.status}`).toContain(String(res.status));
+		const schema = responseSchema(route, res.status);
+		expect(schema, `${route.operationId} ${res.status} has a JSON schema`).not.toBeNull();
+		const body = await res.json();
+		const parsed = schema?.safeParse(body);
+		expect(parsed?.error?.issues ?? [], `${route.operationId} ${res.status}`).toEqual([]);
+		return body;
+	}
+
+	it("declares each route's policy as the access matrix has it", () => {
+		for (const route of Object.values(accessRequestsRoutes)) {
+			const rule = accessMatrix.find(
+				(candidate) => candidate.method === route.method.toUpperCase() && candidate.path === routingPath(route),
+			);
+			expect(rule, `${route.method} ${route.path}`).toBeDefined();
+			expect(policyOf(route).allow).toEqual(rule?.allow);
+			expect(policyOf(route).note).toBe(rule?.note);
+			expect(policyOf(route).servedBy).toBe("user");
+		}
+	});
+
+	it("answers creating and asking again with bodies of the declared schemas", async () => {
+		const route = accessRequestsRoutes.createAccessRequest;
+		const seller = await tenant("seller");
+		const buyer = await tenant("buyer");
+		const listingId = await listing(seller, "active", 2);
+		const created = await declared(route, await ask(buyer, listingId, { accept_nda: true, nda_version: 2 }));
+		expect(created).toMatchObject({ status: "pending", message: null });
+		await declared(route, await ask(buyer, listingId, { accept_nda: true, nda_version: 2 }));
+		await declared(route, await ask(buyer, listingId, { accept_nda: false, nda_version: 2 }));
+		await declared(route, await ask(buyer, newId("lst")));
+		await declared(route, await ask(await tenant("investor"), listingId, { accept_nda: true, nda_version: 1 }));
+	});
+
+	it("answers a body that is not JSON with 415 and malformed JSON with 400, both problems, writing nothing", async () => {
+		const route = accessRequestsRoutes.createAccessRequest;
+		const seller = await tenant("seller");
+		const buyer = await tenant("buyer");
+		const listingId = await listing(seller);
+		const send = async (type: string, body: string) => {
+			const headers = new Headers({
+				[HEADER]: await signTenantContext(context(buyer), bindings.TENANT_CONTEXT_SECRET),
+				"Content-Type": type,
+			});
+			return worker.fetch(`https://techflunky.com/api/v1/listings/${listingId}/access-requests`, {
+				method: "POST",
+				headers,
+				body,
+			});
+		};
+		const text = await send("text/plain", JSON.stringify({ accept_nda: true, nda_version: 1 }));
+		expect(text.status).toBe(415);
+		await declared(route, text);
+		const malformed = await send("application/json", "{ accept_nda: true");
+		expect(malformed.status).toBe(400);
+		await declared(route, malformed);
+		expect(await requestsFor(listingId)).toEqual([]);
+	});
+
+	it("answers the decisions with bodies of the declared schemas", async () => {
+		const { seller, buyer, id } = await pendingRequest();
+		const { approveAccessRequest, declineAccessRequest, revokeAccessRequest } = accessRequestsRoutes;
+		expect(await declared(approveAccessRequest, await decide(seller, id, "approve"))).toMatchObject({
+			status: "approved",
+		});
+		await declared(approveAccessRequest, await decide(seller, id, "approve"));
+		await declared(declineAccessRequest, await decide(seller, id, "decline"));
+		expect(await declared(revokeAccessRequest, await decide(seller, id, "revoke"))).toMatchObject({
+			status: "revoked",
+		});
+		await declared(declineAccessRequest, await decide(buyer, id, "decline"));
+		await declared(revokeAccessRequest, await decide(seller, "acr_1", "revoke"));
+	});
+
+	it("answers listing with pages of the declared schema, and a bad query with a declared problem", async () => {
+		const route = accessRequestsRoutes.listAccessRequests;
+		const { seller, buyer } = await pendingRequest();
+		for (const caller of [seller, buyer, await tenant("admin")]) {
+			const page = await declared(route, await call("GET", "/api/v1/access-requests?limit=1", caller));
+			expect((page as Page).items.length).toBeLessThanOrEqual(1);
+		}
+		await declared(route, await call("GET", "/api/v1/access-requests?limit=0", seller));
 	});
 });

@@ -7,55 +7,17 @@
  * Asking twice is idempotent per buyer tenant: the second ask answers 200 with the request as it
  * stands (whatever its status), so a declined buyer cannot re-open the question by asking again.
  * A request the caller may not see is 404, never 403; the role table at the edge has already
- * decided who may call which route.
+ * decided who may call which route. Paths, bodies, queries and response shapes are the contract's
+ * (shared/contract/routes/access-requests.ts), validated before a handler runs.
  */
-import { type Context, Hono } from "hono";
-import { z } from "zod";
-import {
-	type AccessRequestRecord,
-	type AccessRequestStatus,
-	accessRequestStatuses,
-} from "../../../shared/data/access-requests.ts";
+import type { Context } from "hono";
+import { contractApp } from "../../../shared/contract/app.ts";
+import { type AccessRequestView, accessRequestsRoutes as r } from "../../../shared/contract/routes/access-requests.ts";
+import type { AccessRequestRecord, AccessRequestStatus } from "../../../shared/data/access-requests.ts";
 import { newId } from "../../../shared/encoding.ts";
-import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
+import { encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { readJson, readParams, readQuery } from "../../../shared/http/validate.ts";
 import type { UserHono } from "../types.ts";
-
-const listingId = z.string().regex(/^lst_[0-9a-f]{32}$/, "not a listing id");
-const listingParams = z.object({ id: listingId });
-const requestParams = z.object({ id: z.string().regex(/^acr_[0-9a-f]{32}$/, "not an access request id") });
-
-const createBody = z
-	.object({
-		accept_nda: z.literal(true, { error: "accept the listing's NDA (true) to ask for access" }),
-		nda_version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-		message: z.string().trim().max(2000).optional(),
-	})
-	.strict();
-
-const listQuery = z
-	.object({
-		status: z.enum(accessRequestStatuses).optional(),
-		listing_id: listingId.optional(),
-		limit: z.coerce.number().int().min(1).max(100).default(20),
-		cursor: cursorQuery.optional(),
-	})
-	.strict();
-
-export interface AccessRequestView {
-	id: string;
-	listing_id: string;
-	buyer_tenant_id: string;
-	seller_tenant_id: string;
-	status: AccessRequestStatus;
-	message: string | null;
-	nda_version: number;
-	nda_accepted_at: string;
-	decided_at: string | null;
-	created_at: string;
-	updated_at: string;
-}
 
 /** The public shape: an allow-list, so internal columns (`buyer_user_id`) never leave. */
 function toView(row: AccessRequestRecord): AccessRequestView {
@@ -110,67 +72,65 @@ export function decisionStep(decision: Decision, current: AccessRequestStatus): 
 	}
 }
 
-/** `POST /api/v1/listings/:id/access-requests`, mounted under the listing. */
-export const listingAccessRequests = new Hono<UserHono>().post("/", async (c) => {
-	const { id: listing } = readParams(c, listingParams);
-	const body = await readJson(c, createBody);
-	const { scope, accessRequests, batch } = c.var.data;
-	if (scope.tenantId === null || scope.userId === null || (scope.role !== "buyer" && scope.role !== "investor")) {
-		throw new HttpProblem({ reason: "forbidden" });
-	}
+/** The seller's decision on request `id`, answered with the request as it then stands. */
+async function decide(c: Context<UserHono>, id: string, decision: Decision): Promise<AccessRequestView> {
+	const { accessRequests, batch } = c.var.data;
+	const request = await accessRequests.managed(id);
+	if (!request) throw new HttpProblem({ reason: "not_found" });
+	const step = decisionStep(decision, request.status);
+	if (step.kind === "conflict") throw new HttpProblem({ reason: "conflict", detail: step.detail });
+	if (step.kind === "unchanged") return toView(request);
 
-	const target = await accessRequests.target(listing);
-	if (!target) throw new HttpProblem({ reason: "not_found" });
-	if (target.seller_tenant_id === scope.tenantId) {
-		throw new HttpProblem({ reason: "conflict", detail: "You cannot ask for access to your own listing." });
+	await batch([accessRequests.decide(id, request.status, step.to, new Date().toISOString())]);
+	const after = await accessRequests.managed(id);
+	if (!after) throw new HttpProblem({ reason: "not_found" });
+	// A concurrent decision won the race: the same one is a success, another a conflict.
+	if (after.status !== step.to) {
+		throw new HttpProblem({ reason: "conflict", detail: "This request changed; reload it and try again." });
 	}
-	if (target.status === "draft" || target.status === "archived") throw new HttpProblem({ reason: "not_found" });
-	if (target.status !== "active") {
-		throw new HttpProblem({ reason: "conflict", detail: "This listing is no longer taking access requests." });
-	}
-	if (body.nda_version !== target.nda_version) {
-		throw new HttpProblem({
-			reason: "conflict",
-			detail: `The NDA changed; read it again. The current version is ${target.nda_version}.`,
-		});
-	}
-
-	const id = newId("acr");
-	const now = new Date().toISOString();
-	await batch([
-		accessRequests.create({ id, listingId: listing, ndaVersion: body.nda_version, message: body.message ?? "" }, now),
-	]);
-	const request = await accessRequests.mine(listing);
-	// Neither inserted nor there before: the listing changed between the read and the insert.
-	if (!request) throw new HttpProblem({ reason: "conflict", detail: "The listing changed; reload it and try again." });
-	return c.json(toView(request), request.id === id ? 201 : 200);
-});
-
-function decide(decision: Decision) {
-	return async (c: Context<UserHono>) => {
-		const { id } = readParams(c, requestParams);
-		const { accessRequests, batch } = c.var.data;
-		const request = await accessRequests.managed(id);
-		if (!request) throw new HttpProblem({ reason: "not_found" });
-		const step = decisionStep(decision, request.status);
-		if (step.kind === "conflict") throw new HttpProblem({ reason: "conflict", detail: step.detail });
-		if (step.kind === "unchanged") return c.json(toView(request));
-
-		await batch([accessRequests.decide(id, request.status, step.to, new Date().toISOString())]);
-		const after = await accessRequests.managed(id);
-		if (!after) throw new HttpProblem({ reason: "not_found" });
-		// A concurrent decision won the race: the same one is a success, another a conflict.
-		if (after.status !== step.to) {
-			throw new HttpProblem({ reason: "conflict", detail: "This request changed; reload it and try again." });
-		}
-		return c.json(toView(after));
-	};
+	return toView(after);
 }
 
-/** `GET /api/v1/access-requests` and the seller's decisions, mounted at `/api/v1/access-requests`. */
-export const accessRequests = new Hono<UserHono>()
-	.get("/", async (c) => {
-		const query = readQuery(c, listQuery);
+/** Every access-request route, declared in shared/contract/routes/access-requests.ts; mounted at `/`. */
+export const accessRequests = contractApp<UserHono>()
+	.openapi(r.createAccessRequest, async (c) => {
+		const { id: listing } = c.req.valid("param");
+		const body = c.req.valid("json");
+		const { scope, accessRequests, batch } = c.var.data;
+		if (scope.tenantId === null || scope.userId === null || (scope.role !== "buyer" && scope.role !== "investor")) {
+			throw new HttpProblem({ reason: "forbidden" });
+		}
+
+		const target = await accessRequests.target(listing);
+		if (!target) throw new HttpProblem({ reason: "not_found" });
+		if (target.seller_tenant_id === scope.tenantId) {
+			throw new HttpProblem({ reason: "conflict", detail: "You cannot ask for access to your own listing." });
+		}
+		if (target.status === "draft" || target.status === "archived") throw new HttpProblem({ reason: "not_found" });
+		if (target.status !== "active") {
+			throw new HttpProblem({ reason: "conflict", detail: "This listing is no longer taking access requests." });
+		}
+		if (body.nda_version !== target.nda_version) {
+			throw new HttpProblem({
+				reason: "conflict",
+				detail: `The NDA changed; read it again. The current version is ${target.nda_version}.`,
+			});
+		}
+
+		const id = newId("acr");
+		const now = new Date().toISOString();
+		await batch([
+			accessRequests.create({ id, listingId: listing, ndaVersion: body.nda_version, message: body.message ?? "" }, now),
+		]);
+		const request = await accessRequests.mine(listing);
+		// Neither inserted nor there before: the listing changed between the read and the insert.
+		if (!request) {
+			throw new HttpProblem({ reason: "conflict", detail: "The listing changed; reload it and try again." });
+		}
+		return request.id === id ? c.json(toView(request), 201) : c.json(toView(request), 200);
+	})
+	.openapi(r.listAccessRequests, async (c) => {
+		const query = c.req.valid("query");
 		const { rows, more } = await c.var.data.accessRequests.list({
 			status: query.status,
 			listingId: query.listing_id,
@@ -179,8 +139,8 @@ export const accessRequests = new Hono<UserHono>()
 		});
 		const items = rows.map(toView);
 		const last = items.at(-1);
-		return c.json({ items, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null });
+		return c.json({ items, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null }, 200);
 	})
-	.post("/:id/approve", decide("approve"))
-	.post("/:id/decline", decide("decline"))
-	.post("/:id/revoke", decide("revoke"));
+	.openapi(r.approveAccessRequest, async (c) => c.json(await decide(c, c.req.valid("param").id, "approve"), 200))
+	.openapi(r.declineAccessRequest, async (c) => c.json(await decide(c, c.req.valid("param").id, "decline"), 200))
+	.openapi(r.revokeAccessRequest, async (c) => c.json(await decide(c, c.req.valid("param").id, "revoke"), 200));

@@ -1,6 +1,9 @@
 import { env, exports } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { accessMatrix } from "../../../shared/access/matrix.ts";
+import { type ContractRoute, policyOf, responseSchema, routingPath } from "../../../shared/contract/policy.ts";
+import { attachmentsRoutes, attachmentTypes } from "../../../shared/contract/routes/attachments.ts";
 import { ATTACHMENT_CAPS, type AttachmentCaps } from "../../../shared/data/attachments.ts";
 import { tenantData } from "../../../shared/data/index.ts";
 import { newId, toHex } from "../../../shared/encoding.ts";
@@ -55,10 +58,7 @@ interface Target {
 
 /** The attachment routes alone, under `caps` and with `env` as the bindings: how a test injects small caps or a failing bucket. */
 function appWith(caps: AttachmentCaps, appEnv: UserEnv = bindings): Target {
-	const app = new Hono<UserHono>()
-		.use(requireTenantContext)
-		.route("/api/v1/listings/:id/attachments", attachmentRoutes(caps))
-		.onError(onProblem);
+	const app = new Hono<UserHono>().use(requireTenantContext).route("/", attachmentRoutes(caps)).onError(onProblem);
 	return { fetch: async (url, init) => app.fetch(new Request(url, init), appEnv) };
 }
 
@@ -795,5 +795,91 @@ describe("attachment caps", () => {
 			expect(await stored(w)).toEqual([]);
 			expect((await upload(w, "more.pdf", sizedPdf(MiB))).status).toBe(201);
 		});
+	});
+});
+
+describe("the attachment routes' contract", () => {
+	const { listAttachments, putAttachment, getAttachment, deleteAttachment } = attachmentsRoutes;
+
+	/** Asserts `res` is an answer `route` declares: a JSON body of the declared schema, or a declared media type. */
+	async function declared(route: ContractRoute, res: Response): Promise<unknown> {
+		expect(Object.keys(route.responses), `${route.operationId} declares ${res.status}`).toContain(String(res.status));
+		const response = route.responses[res.status] as { content?: Record<string, unknown> };
+		const schema = responseSchema(route, res.status);
+		if (schema) {
+			const body = await res.json();
+			expect(schema.safeParse(body).error?.issues ?? [], `${route.operationId} ${res.status}`).toEqual([]);
+			return body;
+		}
+		const type = res.headers.get("Content-Type");
+		if (response.content) expect(Object.keys(response.content)).toContain(type);
+		else expect(await res.text()).toBe("");
+		return null;
+	}
+
+	it("declares each route's policy as the access matrix has it", () => {
+		for (const route of Object.values(attachmentsRoutes)) {
+			const rule = accessMatrix.find(
+				(candidate) => candidate.method === route.method.toUpperCase() && candidate.path === routingPath(route),
+			);
+			expect(rule, `${route.method} ${route.path}`).toBeDefined();
+			expect(policyOf(route).allow).toEqual(rule?.allow);
+			expect(policyOf(route).note).toBe(rule?.note);
+		}
+		expect(policyOf(putAttachment).body).toBe("upload");
+	});
+
+	it("declares the upload body as each allowed media type, and the download as the same types", () => {
+		const body = putAttachment.request.body.content;
+		expect(Object.keys(body).sort()).toEqual([...attachmentTypes].sort());
+		expect(Object.keys(getAttachment.responses[200].content).sort()).toEqual([...attachmentTypes].sort());
+	});
+
+	it("answers uploads with bodies of the declared schema and a Location", async () => {
+		const w = await world();
+		const created = await upload(w, "deck.pdf");
+		expect(created.headers.get("Location")).toBe(`${w.base}/deck.pdf`);
+		await declared(putAttachment, created);
+		const replaced = await upload(w, "deck.pdf", pdf("again"));
+		expect(replaced.status).toBe(200);
+		await declared(putAttachment, replaced);
+		await declared(putAttachment, await upload(w, "deck.pdf", png(), PNG));
+		await declared(putAttachment, await upload(w, "logo.png", pdf(), PNG));
+		await declared(putAttachment, await upload(w, "deck.pdf", new Uint8Array()));
+		await declared(
+			putAttachment,
+			await upload(w, "deck.pdf", sizedPdf(65), PDF, appWith({ ...ATTACHMENT_CAPS, maxFileBytes: 64 })),
+		);
+		await declared(putAttachment, await call("PUT", `${w.base}/deck.pdf`, w.otherSeller, { body: pdf(), type: PDF }));
+	});
+
+	it("leaves an upload's media type to the handler: JSON and no type are its own 415", async () => {
+		const w = await world();
+		for (const type of ["application/json", "application/x-www-form-urlencoded", undefined]) {
+			const res = await call("PUT", `${w.base}/deck.pdf`, w.owner, { body: pdf(), type });
+			expect(res.status, type).toBe(415);
+			expect(((await declared(putAttachment, res)) as { detail: string }).detail).toBe(
+				"Send a PDF, PNG, JPEG, CSV or XLSX file.",
+			);
+		}
+		expect(await stored(w)).toEqual([]);
+	});
+
+	it("answers reads and deletes as declared", async () => {
+		const w = await world();
+		await upload(w, "deck.pdf");
+		await upload(w, "numbers.csv", new TextEncoder().encode("a,b\n1,2\n"), "text/csv; charset=utf-8");
+		const list = await declared(listAttachments, await call("GET", w.base, w.approved));
+		expect((list as { items: AttachmentView[] }).items.map((item) => item.content_type)).toEqual([PDF, CSV]);
+		await declared(listAttachments, await call("GET", w.base, w.pending));
+		await declared(listAttachments, await call("GET", "/api/v1/listings/lst_nope/attachments", w.owner));
+		await declared(getAttachment, await call("GET", `${w.base}/deck.pdf`, w.admin));
+		await declared(getAttachment, await call("GET", `${w.base}/numbers.csv`, w.owner));
+		await declared(getAttachment, await call("GET", `${w.base}/deck.pdf`, w.guest));
+		await declared(getAttachment, await call("GET", `${w.base}/..%2Fdeck.pdf`, w.owner));
+		const deleted = await call("DELETE", `${w.base}/deck.pdf`, w.owner);
+		expect(deleted.status).toBe(204);
+		await declared(deleteAttachment, deleted);
+		await declared(deleteAttachment, await call("DELETE", `${w.base}/deck.pdf`, w.owner));
 	});
 });

@@ -1,6 +1,7 @@
 /**
  * Listing attachments: files in R2 (`c.env.ATTACHMENTS`), one D1 row each (through `c.var.data`).
- * Mounted at `/api/v1/listings/:id/attachments`.
+ * The routes, their params and response shapes are the contract's (shared/contract/routes/
+ * attachments.ts); the app is mounted at `/`.
  *
  * The owner writes; the owner, admins and approved buyers read; everyone else gets the same 404
  * as for a listing or file that does not exist. Uploads are the raw file as the body, of one of
@@ -18,8 +19,8 @@
  * counted before anything is stored. Before the bytes go to R2 the caps are checked once cheaply,
  * so a request that is plainly over a cap costs no R2 write; only the statement's check decides.
  */
-import { Hono } from "hono";
-import { z } from "zod";
+import { contractApp } from "../../../shared/contract/app.ts";
+import { type AttachmentView, attachmentsRoutes as r } from "../../../shared/contract/routes/attachments.ts";
 import {
 	ATTACHMENT_CAPS,
 	type AttachmentCaps,
@@ -32,24 +33,8 @@ import type { TenantData } from "../../../shared/data/index.ts";
 import type { ListingAccess } from "../../../shared/data/listings.ts";
 import { toHex } from "../../../shared/encoding.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { readParams } from "../../../shared/http/validate.ts";
 import type { UserHono } from "../types.ts";
 import { attachmentType, extensionFits, looksLike } from "./sniff.ts";
-
-const listingId = z.string().regex(/^lst_[0-9a-f]{32}$/, "must be a listing id");
-
-/**
- * ASCII letters, digits, `.`, `_`, `-`; starts with a letter or digit; no `..`; one of the
- * allowed extensions. Hono decodes path parameters, so `%2F` arrives here as `/` and fails.
- */
-const attachmentName = z
-	.string()
-	.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be 1–100 of A–Z a–z 0–9 . _ - and start with a letter or digit")
-	.refine((name) => !name.includes(".."), "must not contain ..")
-	.refine((name) => /\.(?:pdf|png|jpe?g|csv|xlsx)$/i.test(name), "must end in .pdf, .png, .jpg, .jpeg, .csv or .xlsx");
-
-const listParams = z.object({ id: listingId }).strict();
-const fileParams = z.object({ id: listingId, name: attachmentName }).strict();
 
 const READERS: readonly ListingAccess[] = ["owner", "admin", "approved"];
 
@@ -69,10 +54,11 @@ async function ownListing(data: TenantData, id: string) {
 	return found.listing;
 }
 
-function view(record: AttachmentRecord) {
+function view(record: AttachmentRecord): AttachmentView {
 	return {
 		name: record.name,
-		content_type: record.content_type,
+		// Every row was written by an upload of an allowed type (or seeded as one).
+		content_type: record.content_type as AttachmentView["content_type"],
 		size_bytes: record.size_bytes,
 		sha256: record.sha256,
 		created_at: record.created_at,
@@ -158,15 +144,16 @@ async function discard(bucket: R2Bucket, key: string, why: string, cause?: unkno
  * mount their own with small caps, so a cap is tested without uploading 100 MiB.
  */
 export function attachmentRoutes(caps: AttachmentCaps = ATTACHMENT_CAPS) {
-	return new Hono<UserHono>()
-		.get("/", async (c) => {
-			const { id } = readParams(c, listParams);
+	return contractApp<UserHono>()
+		.openapi(r.listAttachments, async (c) => {
+			const { id } = c.req.valid("param");
 			await readableListing(c.var.data, id);
 			const rows = await c.var.data.attachments.list(id);
-			return c.json({ items: rows.map(view) });
+			return c.json({ items: rows.map(view) }, 200);
 		})
-		.put("/:name", async (c) => {
-			const { id, name } = readParams(c, fileParams);
+		.openapi(r.putAttachment, async (c) => {
+			// The body is raw bytes: the contract declares it, the handler reads it (below).
+			const { id, name } = c.req.valid("param");
 			const contentType = attachmentType(c.req.header("Content-Type"));
 			if (!contentType) {
 				throw new HttpProblem({ reason: "unsupported_media_type", detail: "Send a PDF, PNG, JPEG, CSV or XLSX file." });
@@ -237,10 +224,10 @@ export function attachmentRoutes(caps: AttachmentCaps = ATTACHMENT_CAPS) {
 				await discard(c.env.ATTACHMENTS, outcome.replacedKey, "replaced by a new version");
 			}
 			c.header("Location", `/api/v1/listings/${id}/attachments/${name}`);
-			return c.json(view(outcome.record), outcome.created ? 201 : 200);
+			return outcome.created ? c.json(view(outcome.record), 201) : c.json(view(outcome.record), 200);
 		})
-		.get("/:name", async (c) => {
-			const { id, name } = readParams(c, fileParams);
+		.openapi(r.getAttachment, async (c) => {
+			const { id, name } = c.req.valid("param");
 			await readableListing(c.var.data, id);
 			let row = await c.var.data.attachments.find(id, name);
 			if (!row) throw notFound();
@@ -269,8 +256,8 @@ export function attachmentRoutes(caps: AttachmentCaps = ATTACHMENT_CAPS) {
 				},
 			});
 		})
-		.delete("/:name", async (c) => {
-			const { id, name } = readParams(c, fileParams);
+		.openapi(r.deleteAttachment, async (c) => {
+			const { id, name } = c.req.valid("param");
 			await ownListing(c.var.data, id);
 			// The row names the object, whichever key scheme wrote it.
 			const key = await c.var.data.attachments.remove(id, name);

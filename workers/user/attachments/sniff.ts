@@ -5,16 +5,12 @@
  * Trade-off: sniffing checks the magic bytes (and, for CSV, the whole text). It does not parse the
  * file, so a file with a valid header and a broken body passes. That is fine for our goal: the
  * bytes are served as the declared type, always as a download with `nosniff`, so a mislabelled
- * HTML or script file cannot be smuggled in.
+ * HTML or script file cannot be smuggled in. The types themselves are the route's contract
+ * (shared/contract/routes/attachments.ts).
  */
-export const attachmentTypes = [
-	"application/pdf",
-	"image/png",
-	"image/jpeg",
-	"text/csv",
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-] as const;
-export type AttachmentType = (typeof attachmentTypes)[number];
+import { type AttachmentType, attachmentTypes } from "../../../shared/contract/routes/attachments.ts";
+
+export { type AttachmentType, attachmentTypes };
 
 const EXTENSIONS: Record<AttachmentType, readonly string[]> = {
 	"application/pdf": ["pdf"],

@@ -1,57 +1,15 @@
 /**
- * What a listing looks like to whom. The public view is an allow-list: anything not named here
- * (the confidential envelope, the NDA, internal columns) can never reach a public response,
- * whatever the query selected. Confidential details are decrypted only for the owner, admins and
- * buyers with an approved access request.
+ * What a listing looks like to whom. The shapes are the contract's response schemas
+ * (shared/contract/routes/listings.ts); these functions fill them from a row. The public view is
+ * an allow-list: anything not named here (the confidential envelope, the NDA, internal columns)
+ * can never reach a public response, whatever the query selected. Confidential details are
+ * decrypted only for the owner, admins and buyers with an approved access request.
  */
 import { z } from "zod";
+import type { Confidential, ListingView, PublicListing } from "../../../shared/contract/routes/listings.ts";
 import type { ListingAccess, ListingRecord, PublicListingRecord } from "../../../shared/data/listings.ts";
 
-/** The confidential details a seller may give; all optional. Stored encrypted as one JSON object. */
-export const confidentialSchema = z
-	.object({
-		legal_name: z.string().trim().min(1).max(200).optional(),
-		website_url: z
-			.url({ protocol: /^https?$/ })
-			.max(2048)
-			.optional(),
-		financials: z.string().trim().min(1).max(20_000).optional(),
-		notes: z.string().trim().min(1).max(20_000).optional(),
-	})
-	.strict();
-
-export type Confidential = z.infer<typeof confidentialSchema>;
-
 const techStackSchema = z.array(z.string());
-
-export interface PublicListing {
-	id: string;
-	seller_tenant_id: string;
-	title: string;
-	summary: string;
-	description: string;
-	category: PublicListingRecord["category"];
-	asking_price_cents: number;
-	currency: string;
-	tech_stack: string[];
-	metrics: {
-		mrr_cents: number | null;
-		revenue_cents: number | null;
-		monthly_visitors: number | null;
-		age_months: number | null;
-	};
-	status: PublicListingRecord["status"];
-	created_at: string;
-	updated_at: string;
-	published_at: string | null;
-}
-
-export interface ListingView extends PublicListing {
-	/** The NDA a buyer accepts when asking for access; shown to signed-in callers. */
-	nda: { version: number; text: string };
-	/** Present only for the owner, admins and approved buyers; `null` when none were given. */
-	confidential?: Confidential | null;
-}
 
 export function toPublicListing(row: PublicListingRecord): PublicListing {
 	return {

@@ -2,7 +2,10 @@
  * Offer threads over REST. The thread's state lives in its NegotiationRoom; these handlers check
  * that the caller may see the thread (the D1 registry, through the scoped data layer), then call
  * the same room methods the WebSocket frames call, so REST and WebSocket never disagree. A
- * thread the caller is not a party to is 404.
+ * thread the caller is not a party to is 404. Paths, bodies, queries and responses are the
+ * contract's (shared/contract/routes/offers.ts), validated before a handler runs; a move the room
+ * refuses is answered as the problem of its refusal (shared/contract/outcomes.ts), the same
+ * status and detail the socket's error frame carries.
  *
  * A buyer has at most one open thread per listing. Opening one first takes the buyer's claim on
  * the listing in D1 (`open_offers`, one conditional insert); a claim already held is free only
@@ -10,38 +13,17 @@
  * a claim exists. Closed statuses are terminal, so a claim found free stays free until it is
  * taken over, and nothing has to clear claims as threads close.
  */
-import { type Context, Hono } from "hono";
-import { z } from "zod";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Actor, ActResult, NegotiationRoom } from "../../../durable-objects/negotiation-room/negotiation-room.ts";
+import { contractApp } from "../../../shared/contract/app.ts";
+import { refusalProblem } from "../../../shared/contract/outcomes.ts";
+import { offersRoutes as r } from "../../../shared/contract/routes/offers.ts";
 import type { OfferClaim } from "../../../shared/data/offers.ts";
 import { newId } from "../../../shared/encoding.ts";
-import { cursorQuery, encodeCursor } from "../../../shared/http/cursor.ts";
+import { encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { readJson, readOptionalJson, readParams, readQuery } from "../../../shared/http/validate.ts";
-import {
-	amountCents,
-	MAX_MESSAGE_LENGTH,
-	type OfferStatus,
-	type OfferView,
-	offerIdSchema,
-	version,
-} from "../../../shared/offers/protocol.ts";
+import type { OfferStatus, OfferView } from "../../../shared/offers/protocol.ts";
 import type { UserHono } from "../types.ts";
-
-const offerParams = z.object({ id: offerIdSchema });
-const listingParams = z.object({ id: z.string().regex(/^lst_[0-9a-f]{32}$/, "must be a listing id") });
-
-const createSchema = z
-	.object({ amount_cents: amountCents, message: z.string().trim().max(MAX_MESSAGE_LENGTH).optional() })
-	.strict();
-const counterSchema = z
-	.object({ amount_cents: amountCents, version, message: z.string().trim().max(MAX_MESSAGE_LENGTH).optional() })
-	.strict();
-const versionSchema = z.object({ version }).strict();
-const withdrawSchema = z.object({ version: version.optional() }).strict();
-const listQuery = z
-	.object({ limit: z.coerce.number().int().min(1).max(50).default(20), cursor: cursorQuery.optional() })
-	.strict();
 
 function actorOf(c: Context<UserHono>): Actor {
 	const { tenant } = c.var;
@@ -53,27 +35,32 @@ function actorOf(c: Context<UserHono>): Actor {
 const room = (c: Context<UserHono>, offerId: string) =>
 	(c.env.NegotiationRoom as unknown as DurableObjectNamespace<NegotiationRoom>).getByName(offerId);
 
-function answer(c: Context<UserHono>, result: ActResult) {
-	if (result.ok) return c.json(result.offer, 200);
-	switch (result.status) {
-		case 400:
-			throw new HttpProblem({ reason: "bad_request", detail: result.detail });
-		case 403:
-			throw new HttpProblem({ reason: "forbidden", detail: result.detail });
-		case 404:
-			throw new HttpProblem({ reason: "not_found" });
-		case 409:
-			throw new HttpProblem({ reason: "conflict", detail: result.detail });
-	}
+/** The offer a move left, or the problem of its refusal (the one mapping, shared with the socket). */
+function settled(result: ActResult): OfferView {
+	if (!result.ok) throw new HttpProblem(refusalProblem(result.refusal));
+	return result.offer;
 }
 
 /** A thread the caller may see, or 404. */
-async function visible(c: Context<UserHono>): Promise<string> {
-	const { id } = readParams(c, offerParams);
+async function visible(c: Context<UserHono>, id: string): Promise<string> {
 	const offer = await c.var.data.offers.find(id);
 	if (!offer) throw new HttpProblem({ reason: "not_found" });
 	return offer.id;
 }
+
+/**
+ * Withdraw takes an optional body, and an empty one is no body, whatever its `Content-Type` says:
+ * a client that always sends `application/json` may still withdraw without one.
+ */
+const emptyBodyIsNone: MiddlewareHandler = async (c, next) => {
+	if (c.req.header("Content-Type") !== undefined && (await c.req.raw.clone().arrayBuffer()).byteLength === 0) {
+		const headers = new Headers(c.req.raw.headers);
+		headers.delete("Content-Type");
+		headers.delete("Content-Length");
+		c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers });
+	}
+	await next();
+};
 
 /** Statuses in which a thread is still its buyer's open negotiation on the listing (on hold too). */
 const OPEN_STATUSES: ReadonlySet<OfferStatus> = new Set(["pending", "countered", "accepted"]);
@@ -144,11 +131,11 @@ async function abandon(c: Context<UserHono>, actor: Actor, listingId: string, of
 	}
 }
 
-/** `POST /api/v1/listings/:id/offers` and `/reopen`, mounted under the listing. */
-export const listingOffers = new Hono<UserHono>()
-	.post("/offers", async (c) => {
-		const { id: listingId } = readParams(c, listingParams);
-		const body = await readJson(c, createSchema);
+/** Every offer route, declared in shared/contract/routes/offers.ts; mounted at `/`. */
+export const offers = contractApp<UserHono>()
+	.openapi(r.createOffer, async (c) => {
+		const { id: listingId } = c.req.valid("param");
+		const body = c.req.valid("json");
 		const actor = actorOf(c);
 		const found = await c.var.data.listings.find(listingId);
 		if (!found) throw new HttpProblem({ reason: "not_found" });
@@ -210,8 +197,8 @@ export const listingOffers = new Hono<UserHono>()
 		}
 		return c.json(offer, 201);
 	})
-	.post("/reopen", async (c) => {
-		const { id: listingId } = readParams(c, listingParams);
+	.openapi(r.reopenListing, async (c) => {
+		const { id: listingId } = c.req.valid("param");
 		const actor = actorOf(c);
 		const listing = await c.var.data.listings.managed(listingId);
 		if (!listing || listing.seller_tenant_id !== actor.tenantId) throw new HttpProblem({ reason: "not_found" });
@@ -225,52 +212,51 @@ export const listingOffers = new Hono<UserHono>()
 		// The accepted thread is cancelled (recorded in its history and on the queue), then the others resume.
 		for (const thread of accepted) {
 			const result = await room(c, thread.id).cancel(actor, now);
-			if (!result.ok) throw new HttpProblem({ reason: "conflict", detail: result.detail });
+			if (!result.ok) throw new HttpProblem(refusalProblem(result.refusal));
 		}
 		await c.var.data.batch([c.var.data.offers.reopenListing(listingId, new Date(now).toISOString())]);
 		await Promise.all(threads.filter((_, i) => views[i]?.on_hold).map((thread) => room(c, thread.id).release(now)));
-		return c.json({ id: listingId, status: "active", cancelled_offer_ids: accepted.map((thread) => thread.id) }, 200);
-	});
-
-/** `/api/v1/offers…` */
-export const offers = new Hono<UserHono>()
-	.get("/", async (c) => {
-		const query = readQuery(c, listQuery);
+		return c.json(
+			{ id: listingId, status: "active" as const, cancelled_offer_ids: accepted.map((thread) => thread.id) },
+			200,
+		);
+	})
+	.openapi(r.listOffers, async (c) => {
+		const query = c.req.valid("query");
 		const { rows, more } = await c.var.data.offers.list(query.limit, query.cursor);
 		const items = (await Promise.all(rows.map((row) => room(c, row.id).view(false)))).filter((view) => view !== null);
 		const last = rows.at(-1);
-		return c.json({ items, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null });
+		return c.json({ items, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null }, 200);
 	})
-	.get("/:id", async (c) => {
-		const offerId = await visible(c);
+	.openapi(r.getOffer, async (c) => {
+		const offerId = await visible(c, c.req.valid("param").id);
 		const offer = await room(c, offerId).view(true);
 		if (!offer) throw new HttpProblem({ reason: "not_found" });
-		return c.json(offer);
+		return c.json(offer, 200);
 	})
-	.get("/:id/timeline", async (c) => {
-		const offerId = await visible(c);
+	.openapi(r.offerTimeline, async (c) => {
+		const offerId = await visible(c, c.req.valid("param").id);
 		const timeline = await c.var.data.offers.timeline(offerId);
 		if (!timeline) throw new HttpProblem({ reason: "not_found" });
-		return c.json(timeline);
+		return c.json(timeline, 200);
 	})
-	.post("/:id/counter", async (c) => {
-		const offerId = await visible(c);
-		const body = await readJson(c, counterSchema);
-		return answer(c, await room(c, offerId).act(actorOf(c), { type: "counter", ...body }, Date.now()));
+	.openapi(r.counterOffer, async (c) => {
+		const offerId = await visible(c, c.req.valid("param").id);
+		const move = { type: "counter", ...c.req.valid("json") } as const;
+		return c.json(settled(await room(c, offerId).act(actorOf(c), move, Date.now())), 200);
 	})
-	.post("/:id/accept", async (c) => {
-		const offerId = await visible(c);
-		const body = await readJson(c, versionSchema);
-		return answer(c, await room(c, offerId).act(actorOf(c), { type: "accept", ...body }, Date.now()));
+	.openapi(r.acceptOffer, async (c) => {
+		const offerId = await visible(c, c.req.valid("param").id);
+		const move = { type: "accept", ...c.req.valid("json") } as const;
+		return c.json(settled(await room(c, offerId).act(actorOf(c), move, Date.now())), 200);
 	})
-	.post("/:id/reject", async (c) => {
-		const offerId = await visible(c);
-		const body = await readJson(c, versionSchema);
-		return answer(c, await room(c, offerId).act(actorOf(c), { type: "reject", ...body }, Date.now()));
+	.openapi(r.rejectOffer, async (c) => {
+		const offerId = await visible(c, c.req.valid("param").id);
+		const move = { type: "reject", ...c.req.valid("json") } as const;
+		return c.json(settled(await room(c, offerId).act(actorOf(c), move, Date.now())), 200);
 	})
-	.post("/:id/withdraw", async (c) => {
-		const offerId = await visible(c);
-		// The contract's withdraw has no body; a `version` may still be sent to guard against races.
-		const body = await readOptionalJson(c, withdrawSchema);
-		return answer(c, await room(c, offerId).act(actorOf(c), { type: "withdraw", ...body }, Date.now()));
+	.openapi({ ...r.withdrawOffer, middleware: [emptyBodyIsNone] as const }, async (c) => {
+		const offerId = await visible(c, c.req.valid("param").id);
+		const move = { type: "withdraw", ...c.req.valid("json") } as const;
+		return c.json(settled(await room(c, offerId).act(actorOf(c), move, Date.now())), 200);
 	});

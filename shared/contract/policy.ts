@@ -1,0 +1,87 @@
+/**
+ * A route's whole contract in one declaration: its params, query, body and responses (the
+ * `@hono/zod-openapi` route config, so the schema that validates is the schema that is
+ * documented) and its policy at the edge, under the operation's `x-policy` extension:
+ *
+ * - `allow`: which kinds of caller may reach it at all (DESIGN §2; object-level rules — owner,
+ *   party, approved buyer — stay with the handler, which answers 404);
+ * - `bucket`: which rate-limit bucket it spends: `none` (health checks), `auth` (the sign-in
+ *   buckets per address, fail closed), `caller` (the tenant's, or an anonymous client's);
+ * - `body`: what body it takes: `none`, `json` (1 MiB), `upload` (25 MiB, raw bytes), `raw` (a
+ *   signed webhook payload, 1 MiB, read as bytes);
+ * - `credentials`: `accepted` (bearer or cookie), `ignored` (sign-in and sign-up: a stale
+ *   credential must not block signing in again), `query` (also `?token=`, for WebSocket
+ *   handshakes, which carry no headers).
+ *
+ * The edge (workers/dispatch) reads the policy from the route table (./table.ts) and keeps no
+ * path list of its own; a route without a policy cannot be declared (the type requires it) and a
+ * served route missing from the table fails a test.
+ */
+import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
+import { HttpProblem } from "../http/problem.ts";
+
+export const callers = ["seller", "buyer", "investor", "admin", "guest"] as const;
+export type Caller = (typeof callers)[number];
+
+export const anyone = callers;
+export const signedIn = ["seller", "buyer", "investor", "admin"] as const satisfies readonly Caller[];
+/** A party to a thread, whichever side; which party the caller is (and whose turn) is object-level. */
+export const party = ["seller", "buyer", "investor"] as const satisfies readonly Caller[];
+export const buyerSide = ["buyer", "investor"] as const satisfies readonly Caller[];
+export const sellerOnly = ["seller"] as const satisfies readonly Caller[];
+export const adminOnly = ["admin"] as const satisfies readonly Caller[];
+
+export interface RoutePolicy {
+	allow: readonly Caller[];
+	bucket: "none" | "auth" | "caller";
+	body: "none" | "json" | "upload" | "raw";
+	credentials: "accepted" | "ignored" | "query";
+	/** Which Worker serves it: the dispatch Worker itself, or the tenant's user Worker behind it. */
+	servedBy: "dispatch" | "user";
+	/** Why the rule is what it is, when the path does not say. */
+	note?: string;
+}
+
+export type ContractRoute = RouteConfig & { "x-policy": RoutePolicy };
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * A route whose JSON body is required answers 415 to any other content type, a missing one
+ * included (the library would validate an absent body as `{}` and answer 400).
+ */
+const requireJson = createMiddleware(async (c, next) => {
+	if (!JSON_TYPE.test(c.req.header("Content-Type") ?? "")) throw new HttpProblem({ reason: "unsupported_media_type" });
+	await next();
+});
+
+/** Declares a route with its policy; `createRoute` keeps the extension, the OpenAPI document shows it. */
+export function defineRoute<const R extends RouteConfig>(config: R & { "x-policy": RoutePolicy }) {
+	const body = config.request?.body;
+	const wantsJson = body?.required === true && body.content?.["application/json"] !== undefined;
+	if (!wantsJson) return createRoute(config);
+	const own =
+		config.middleware === undefined ? [] : Array.isArray(config.middleware) ? config.middleware : [config.middleware];
+	return createRoute({ ...config, middleware: [requireJson, ...own] });
+}
+
+/** The route's Hono path: `/api/v1/listings/{id}` → `/api/v1/listings/:id`. */
+export function routingPath(route: Pick<RouteConfig, "path">): string {
+	return route.path.replaceAll(/\/{(.+?)}/g, "/:$1");
+}
+
+/** The policy of a declared route. */
+export function policyOf(route: ContractRoute): RoutePolicy {
+	return route["x-policy"];
+}
+
+/** The zod schema of `route`'s `status` response body (JSON or problem), for tests and clients; `null` when it has none. */
+export function responseSchema(route: RouteConfig, status: number): import("zod").ZodType | null {
+	const response = route.responses[status] as { content?: Record<string, { schema?: unknown }> } | undefined;
+	const content = response?.content;
+	if (!content) return null;
+	const media = content["application/json"] ?? content["application/problem+json"];
+	const schema = media?.schema;
+	return schema && typeof schema === "object" && "safeParse" in schema ? (schema as import("zod").ZodType) : null;
+}

@@ -1,0 +1,269 @@
+/**
+ * The offer threads' contract (see ../policy.ts): opening a thread on a listing, the moves of
+ * DESIGN §4 (counter, accept, reject, withdraw), reads of a thread and its consolidated timeline,
+ * and a seller re-opening a listing whose accepted offer fell through. Every move answers the
+ * offer view the room returns (../../offers/protocol.ts), the same shape its socket frames carry.
+ * A refused move is the problem of its refusal (../outcomes.ts): 400, 403, 404 or 409.
+ */
+import { z } from "@hono/zod-openapi";
+import { offerEventTypes } from "../../../queues/offer-events.ts";
+import { MAX_MESSAGE_LENGTH, offerStatuses, offerViewSchema, version } from "../../offers/protocol.ts";
+import {
+	buyerSide,
+	type ContractRoute,
+	defineRoute,
+	party,
+	type RoutePolicy,
+	sellerOnly,
+	signedIn,
+} from "../policy.ts";
+import {
+	amountCents,
+	currency,
+	cursor,
+	json,
+	jsonBody,
+	listingId,
+	offerId,
+	page,
+	problem,
+	problems,
+	signedInSecurity,
+	tenantId,
+	timestamp,
+} from "../schemas.ts";
+
+// --- request bodies ------------------------------------------------------------------------
+
+const message = z.string().trim().max(MAX_MESSAGE_LENGTH);
+
+export const createOfferBody = z
+	.object({ amount_cents: amountCents, message: message.optional() })
+	.strict()
+	.openapi("CreateOffer");
+export const counterBody = z
+	.object({ amount_cents: amountCents, version, message: message.optional() })
+	.strict()
+	.openapi("CounterOffer");
+/** Accept and reject name the version they answer. */
+export const versionBody = z.object({ version }).strict().openapi("OfferVersion");
+/** The contract's withdraw has no body; a `version` may still be sent to guard against races. */
+export const withdrawBody = z.object({ version: version.optional() }).strict().openapi("WithdrawOffer");
+
+export const listOffersQuery = z
+	.object({ limit: z.coerce.number().int().min(1).max(50).default(20), cursor: cursor.optional() })
+	.strict();
+
+// --- responses -----------------------------------------------------------------------------
+
+export const offerPage = page(offerViewSchema).openapi("OfferPage");
+
+export const reopenedListing = z
+	.object({
+		id: listingId,
+		status: z.literal("active"),
+		cancelled_offer_ids: z.array(offerId).openapi({ description: "The accepted thread the re-opening cancelled." }),
+	})
+	.openapi("ReopenedListing");
+
+/** One event the offer-events consumer recorded, oldest version first. */
+export const timelineEvent = z
+	.object({
+		event_id: z.string(),
+		type: z.enum(offerEventTypes),
+		version,
+		amount_cents: amountCents.openapi({ description: "The thread's amount after this event." }),
+		currency,
+		actor_tenant_id: tenantId.nullable().openapi({ description: "`null` for changes nobody made (expiry, holds)." }),
+		occurred_at: timestamp.openapi({ description: "When the room made the change." }),
+		recorded_at: timestamp.openapi({ description: "When the consumer recorded it." }),
+	})
+	.openapi("OfferTimelineEvent");
+
+/** The thread as of the highest version recorded (migrations/0005_deals.sql). */
+export const dealRecord = z
+	.object({
+		offer_id: offerId,
+		listing_id: listingId,
+		buyer_tenant_id: tenantId,
+		seller_tenant_id: tenantId,
+		status: z.enum(offerStatuses),
+		on_hold: z.boolean(),
+		amount_cents: amountCents,
+		currency,
+		version,
+		events: z
+			.number()
+			.int()
+			.nonnegative()
+			.openapi({ description: "Distinct events recorded; below `version` while some are in flight." }),
+		opened_at: timestamp,
+		closed_at: timestamp.nullable(),
+		accepted_at: timestamp.nullable(),
+		final_amount_cents: amountCents.nullable(),
+		updated_at: timestamp,
+	})
+	.openapi("Deal");
+
+export const offerTimeline = z
+	.object({ events: z.array(timelineEvent), deal: dealRecord.nullable() })
+	.openapi("OfferTimeline");
+
+/** The 409 of a second offer names the buyer's open thread in `offer_id` (DESIGN §5). */
+const offerConflict = {
+	409: {
+		description:
+			"The listing is not open to this offer: the caller's own, no longer active, or the caller already has an open thread on it (`offer_id` names it).",
+		content: {
+			"application/problem+json": {
+				schema: problem.extend({
+					offer_id: offerId.optional().openapi({ description: "The caller's open thread on this listing." }),
+				}),
+			},
+		},
+	},
+} as const;
+
+// --- routes --------------------------------------------------------------------------------
+
+const read = { bucket: "caller", body: "none", credentials: "accepted", servedBy: "user" } as const;
+const move = { bucket: "caller", body: "json", credentials: "accepted", servedBy: "user" } as const;
+const policy = (base: typeof read | typeof move, allow: RoutePolicy["allow"], note?: string): RoutePolicy =>
+	note === undefined ? { ...base, allow } : { ...base, allow, note };
+
+const offerParams = z.object({ id: offerId });
+const listingParams = z.object({ id: listingId });
+
+export const offersRoutes = {
+	createOffer: defineRoute({
+		method: "post",
+		path: "/api/v1/listings/{id}/offers",
+		operationId: "createOffer",
+		tags: ["Offers"],
+		security: signedInSecurity,
+		summary: "Open an offer thread on an active listing",
+		request: { params: listingParams, body: jsonBody(createOfferBody) },
+		responses: {
+			201: json(offerViewSchema, "The new thread: pending, version 1, with its history"),
+			...problems(400, 401, 403, 404, 415, 429),
+			...offerConflict,
+		},
+		"x-policy": policy(move, buyerSide, "listing active, not the caller's own"),
+	}),
+	reopenListing: defineRoute({
+		method: "post",
+		path: "/api/v1/listings/{id}/reopen",
+		operationId: "reopenListing",
+		tags: ["Offers"],
+		security: signedInSecurity,
+		summary: "Re-open a listing under offer: its accepted thread is cancelled, held threads resume",
+		request: { params: listingParams },
+		responses: {
+			200: json(reopenedListing, "The listing, active again"),
+			...problems(400, 401, 403, 404, 409, 429),
+		},
+		"x-policy": policy(read, sellerOnly, "owner: cancels the accepted offer; ours"),
+	}),
+	listOffers: defineRoute({
+		method: "get",
+		path: "/api/v1/offers",
+		operationId: "listOffers",
+		tags: ["Offers"],
+		security: signedInSecurity,
+		summary: "The caller's offer threads, newest first",
+		request: { query: listOffersQuery },
+		responses: {
+			200: json(offerPage, "Threads where the caller is the buyer or the seller (admins: all)"),
+			...problems(400, 401, 403, 429),
+		},
+		"x-policy": policy(read, signedIn, "threads where the caller is a party"),
+	}),
+	getOffer: defineRoute({
+		method: "get",
+		path: "/api/v1/offers/{id}",
+		operationId: "getOffer",
+		tags: ["Offers"],
+		security: signedInSecurity,
+		summary: "A thread with its history",
+		request: { params: offerParams },
+		responses: {
+			200: json(offerViewSchema, "The thread, with `history`"),
+			...problems(400, 401, 403, 404, 429),
+		},
+		"x-policy": policy(read, signedIn),
+	}),
+	offerTimeline: defineRoute({
+		method: "get",
+		path: "/api/v1/offers/{id}/timeline",
+		operationId: "offerTimeline",
+		tags: ["Offers"],
+		security: signedInSecurity,
+		summary: "A thread's consolidated record (eventually consistent, seconds behind the room)",
+		request: { params: offerParams },
+		responses: {
+			200: json(offerTimeline, "The recorded events and the deal's latest terms"),
+			...problems(400, 401, 403, 404, 429),
+		},
+		"x-policy": policy(read, signedIn),
+	}),
+	counterOffer: defineRoute({
+		method: "post",
+		path: "/api/v1/offers/{id}/counter",
+		operationId: "counterOffer",
+		tags: ["Offers"],
+		security: signedInSecurity,
+		summary: "Counter the other party's proposal",
+		request: { params: offerParams, body: jsonBody(counterBody) },
+		responses: {
+			200: json(offerViewSchema, "The offer, countered, at version + 1"),
+			...problems(400, 401, 403, 404, 409, 415, 429),
+		},
+		"x-policy": policy(move, party, "the party whose turn it is"),
+	}),
+	acceptOffer: defineRoute({
+		method: "post",
+		path: "/api/v1/offers/{id}/accept",
+		operationId: "acceptOffer",
+		tags: ["Offers"],
+		security: signedInSecurity,
+		summary: "Accept the other party's proposal; the listing goes under offer",
+		request: { params: offerParams, body: jsonBody(versionBody) },
+		responses: {
+			200: json(offerViewSchema, "The offer, accepted"),
+			...problems(400, 401, 403, 404, 409, 415, 429),
+		},
+		"x-policy": policy(move, party, "the party who did not propose last"),
+	}),
+	rejectOffer: defineRoute({
+		method: "post",
+		path: "/api/v1/offers/{id}/reject",
+		operationId: "rejectOffer",
+		tags: ["Offers"],
+		security: signedInSecurity,
+		summary: "Reject the other party's proposal",
+		request: { params: offerParams, body: jsonBody(versionBody) },
+		responses: {
+			200: json(offerViewSchema, "The offer, rejected"),
+			...problems(400, 401, 403, 404, 409, 415, 429),
+		},
+		"x-policy": policy(move, party, "the party who did not propose last"),
+	}),
+	withdrawOffer: defineRoute({
+		method: "post",
+		path: "/api/v1/offers/{id}/withdraw",
+		operationId: "withdrawOffer",
+		tags: ["Offers"],
+		security: signedInSecurity,
+		summary: "The buyer withdraws from the thread",
+		request: {
+			params: offerParams,
+			// Optional: no body at all (or an empty one) withdraws at whatever version the thread is.
+			body: { required: false, content: { "application/json": { schema: withdrawBody } } },
+		},
+		responses: {
+			200: json(offerViewSchema, "The offer, withdrawn"),
+			...problems(400, 401, 403, 404, 409, 415, 429),
+		},
+		"x-policy": policy(move, buyerSide, "the thread's buyer"),
+	}),
+} satisfies Record<string, ContractRoute>;

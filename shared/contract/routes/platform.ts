@@ -1,0 +1,58 @@
+/**
+ * The platform routes' contract (see ../policy.ts), served by the dispatch Worker itself: the
+ * health check and the negotiation WebSocket's handshake.
+ *
+ * The handshake takes its credential as `?token=` too (browsers cannot set headers on a
+ * WebSocket), which is what its `credentials: "query"` says; its frames are not HTTP and are
+ * described in DESIGN §5 and shared/offers/protocol.ts, not here.
+ */
+import { z } from "@hono/zod-openapi";
+import { anyone, type ContractRoute, defineRoute, signedIn } from "../policy.ts";
+import { json, offerId, problems, signedInSecurity } from "../schemas.ts";
+
+export const healthView = z.object({ status: z.literal("ok") }).strict();
+
+export const platformRoutes = {
+	healthCheck: defineRoute({
+		method: "get",
+		path: "/healthz",
+		operationId: "healthCheck",
+		tags: ["Platform"],
+		summary: "Liveness, never rate limited",
+		responses: {
+			200: json(healthView, "The Worker is up"),
+			// A credential is still checked when one is sent: a broken one is refused, never ignored.
+			...problems(401, 403),
+		},
+		"x-policy": { allow: anyone, bucket: "none", body: "none", credentials: "accepted", servedBy: "dispatch" },
+	}),
+	joinNegotiationRoom: defineRoute({
+		method: "get",
+		path: "/parties/negotiation-room/{offerId}",
+		operationId: "joinNegotiationRoom",
+		tags: ["Offers"],
+		summary: "Open the thread's negotiation WebSocket (`Upgrade: websocket`)",
+		security: signedInSecurity,
+		request: {
+			params: z.object({ offerId }),
+			query: z.object({
+				token: z
+					.string()
+					.optional()
+					.openapi({ description: "the bearer token, for clients that cannot send `Authorization`" }),
+			}),
+		},
+		responses: {
+			101: { description: "Switching Protocols: the socket is open; the room sends the thread's state first" },
+			...problems(400, 401, 403, 404, 429, 503),
+		},
+		"x-policy": {
+			allow: signedIn,
+			bucket: "caller",
+			body: "none",
+			credentials: "query",
+			servedBy: "dispatch",
+			note: "the room admits only the thread's parties and admins",
+		},
+	}),
+} satisfies Record<string, ContractRoute>;

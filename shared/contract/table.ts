@@ -1,0 +1,29 @@
+/**
+ * Every route of the public contract, platform and tenant alike: what the edge reads for each
+ * request's policy (../../workers/dispatch), what the Workers register their handlers on, what
+ * the OpenAPI document (`GET /api/v1/openapi.json`) and the typed client are made from. A route
+ * that is not in this table does not exist: the edge answers 404 before any Worker sees it.
+ */
+
+import type { ContractRoute } from "./policy.ts";
+import { accessRequestsRoutes } from "./routes/access-requests.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { attachmentsRoutes } from "./routes/attachments.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { listingsRoutes } from "./routes/listings.ts";
+import { offersRoutes } from "./routes/offers.ts";
+import { platformRoutes } from "./routes/platform.ts";
+import { referenceRoutes } from "./routes/reference.ts";
+
+export const contract = {
+	...platformRoutes,
+	...referenceRoutes,
+	...authRoutes,
+	...adminRoutes,
+	...listingsRoutes,
+	...attachmentsRoutes,
+	...accessRequestsRoutes,
+	...offersRoutes,
+} satisfies Record<string, ContractRoute>;
+
+export const routeTable: readonly ContractRoute[] = Object.values(contract);
