@@ -80,6 +80,8 @@ const decisionRoute = <const D extends "approve" | "decline" | "revoke", const N
 		operationId,
 		tags: ["Access requests"],
 		summary,
+		description:
+			"The listing's seller (anyone else: 404). pending → approved or declined; a decided request can be revoked, and access to the confidential details and files ends at once. Repeating the decision in force is 200; contradicting one is 409 (revoke instead).",
 		security: signedInSecurity,
 		request: { params: z.object({ id: accessRequestId }) },
 		responses: {
@@ -123,6 +125,8 @@ export const accessRequestsRoutes = {
 		operationId: "listAccessRequests",
 		tags: ["Access requests"],
 		summary: "The access requests that concern the caller, newest first",
+		description:
+			"Sellers see the requests for their listings, buyers and investors their own, admins all; newest first.",
 		security: signedInSecurity,
 		request: { query: listAccessRequestsQuery },
 		responses: {

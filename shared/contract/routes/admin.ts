@@ -64,6 +64,8 @@ export const adminRoutes = {
 		operationId: "listTenants",
 		tags: ["Admin"],
 		summary: "Tenants, newest first, with their status and limits",
+		description:
+			"Newest first; each item carries the override (`rate_limit`, or `null`) and the limit in force (`effective_rate_limit`); `limit` 1–100 (default 50).",
 		security: signedInSecurity,
 		request: { query: tenantsQuery },
 		responses: { 200: json(adminTenantsPage, "A page of tenants"), ...problems(400, 401, 403, 429, 503) },
@@ -75,6 +77,8 @@ export const adminRoutes = {
 		operationId: "updateTenant",
 		tags: ["Admin"],
 		summary: "Suspend or reactivate a tenant, or override its rate limit (audited)",
+		description:
+			"`status` ∈ active, suspended (suspension ends every session at once; reactivation does not revive them); `rate_limit` `{limit,window_seconds,burst}` or `null` for the role's defaults. At least one field; an unknown tenant is 404; suspending your own tenant 409. Audited (`admin.tenant_updated`).",
 		security: signedInSecurity,
 		request: { params: z.object({ id: tenantId }), body: jsonBody(tenantPatchBody) },
 		responses: {

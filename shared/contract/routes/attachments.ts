@@ -79,6 +79,7 @@ export const attachmentsRoutes = {
 		operationId: "listAttachments",
 		tags,
 		summary: "A listing's files",
+		description: "The owner, admins and approved buyers (others 404).",
 		security: signedInSecurity,
 		request: { params: listParams },
 		responses: {
@@ -124,6 +125,8 @@ export const attachmentsRoutes = {
 		operationId: "getAttachment",
 		tags,
 		summary: "Download a file",
+		description:
+			"The owner, admins and approved buyers (others 404); the file as a download (`Content-Disposition: attachment`, `nosniff`, `Cache-Control: private, no-store`, `ETag`).",
 		security: signedInSecurity,
 		request: { params: fileParams },
 		responses: {
@@ -153,6 +156,7 @@ export const attachmentsRoutes = {
 		operationId: "deleteAttachment",
 		tags,
 		summary: "Delete a file, freeing its place and bytes under the caps",
+		description: "Frees its place and bytes under the caps.",
 		security: signedInSecurity,
 		request: { params: fileParams },
 		responses: {

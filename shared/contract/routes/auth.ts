@@ -125,6 +125,8 @@ export const authRoutes = {
 		operationId: "register",
 		tags: ["Auth"],
 		summary: "Create an account (a tenant and its first user) and sign in",
+		description:
+			"Role ∈ seller, buyer, investor; email trimmed and lower-cased; password 12–1024 characters; name 1–100; unknown fields 400; a duplicate email (any case) 409. Creates the tenant `<role>_<32 hex>` and its first user, and answers with a session: the token, and for browsers the `__Host-session` cookie.",
 		security: [],
 		request: { body: jsonBody(registerBody) },
 		responses: {
@@ -139,6 +141,8 @@ export const authRoutes = {
 		operationId: "login",
 		tags: ["Auth"],
 		summary: "Sign in with email, password and, once two-factor sign-in is on, `otp`",
+		description:
+			"Unknown email and wrong password get the same 401 after the same hashing work; MFA on and no `otp`: 401 `otp-required`; a wrong or reused `otp`: 401; a suspended tenant: 403. Limited per client address and network (`auth-ip`) and per account (`auth-account`).",
 		security: [],
 		request: { body: jsonBody(loginBody) },
 		responses: {
@@ -153,6 +157,8 @@ export const authRoutes = {
 		operationId: "logout",
 		tags: ["Auth"],
 		summary: "End this session at once and clear the cookie",
+		description:
+			"The session is revoked at once (the very next request with its token is a 401) and the cookie cleared.",
 		security: signedInSecurity,
 		responses: { 204: { description: "Signed out" }, ...problems(401, 403, 429, 503) },
 		"x-policy": signedInPolicy("none"),
@@ -163,6 +169,8 @@ export const authRoutes = {
 		operationId: "changePassword",
 		tags: ["Auth"],
 		summary: "Change the password: every session of the user ends, a new one is returned",
+		description:
+			"Every session of the user ends (this one too) and a new one is returned; a wrong current password is 400.",
 		security: signedInSecurity,
 		request: { body: jsonBody(passwordChangeBody) },
 		responses: {
@@ -177,6 +185,8 @@ export const authRoutes = {
 		operationId: "setupMfa",
 		tags: ["Auth"],
 		summary: "Start two-factor sign-in: a new TOTP secret, pending until confirmed",
+		description:
+			"Answers `{secret, otpauth_uri}` (base32, for an authenticator app); the secret is stored encrypted as pending until `enable`; 409 if MFA is already on.",
 		security: signedInSecurity,
 		responses: {
 			200: json(mfaSetupView, "The pending secret"),
@@ -190,6 +200,8 @@ export const authRoutes = {
 		operationId: "enableMfa",
 		tags: ["Auth"],
 		summary: "Turn two-factor sign-in on with a code from the pending secret",
+		description:
+			"409 without a pending setup; a wrong code is 400. TOTP is RFC 6238 (SHA-1, 6 digits, 30 s, one step either side); a code accepted once is never accepted again.",
 		security: signedInSecurity,
 		request: { body: jsonBody(otpBody) },
 		responses: {
@@ -204,6 +216,7 @@ export const authRoutes = {
 		operationId: "disableMfa",
 		tags: ["Auth"],
 		summary: "Turn two-factor sign-in off with a current code",
+		description: "409 if MFA is off; a wrong or reused code is 400.",
 		security: signedInSecurity,
 		request: { body: jsonBody(otpBody) },
 		responses: {

@@ -271,6 +271,8 @@ export const listingsRoutes = {
 		operationId: "browseListings",
 		tags,
 		summary: "Active listings, newest published first, public fields only",
+		description:
+			'Active listings, newest published first, public fields only; `limit` 1–100 (default 20); `next_cursor` is opaque, `null` on the last page. `q` is full-text (FTS5) over title, summary and tech stack: every word must match, as a prefix (`inv` finds "Invoicely"); FTS operators in `q` are plain text. Unknown parameters, `min_price > max_price` and foreign cursors are 400. A guest\'s 200 carries a strong `ETag` (the SHA-256 of the body) and `Cache-Control: public, max-age=30, stale-while-revalidate=30`; `If-None-Match` answers 304.',
 		security: optionalSecurity,
 		request: { query: browseListingsQuery, headers: conditionalRequest },
 		responses: {
@@ -286,6 +288,8 @@ export const listingsRoutes = {
 		operationId: "listOwnListings",
 		tags,
 		summary: "The seller's own listings in every status (or one), newest created first",
+		description:
+			"The seller's own listings in every status (or one), newest created first, with `confidential` and `nda`.",
 		security: signedInSecurity,
 		request: { query: ownListingsQuery },
 		responses: {
@@ -300,6 +304,8 @@ export const listingsRoutes = {
 		operationId: "createListing",
 		tags,
 		summary: "Create a listing, as a draft",
+		description:
+			"The listing is created as `draft`. `currency` is ISO 4217 in either case (`usd` or `USD`), stored and returned upper-case, default `USD`. Read-only fields (`id`, `status`, `seller_tenant_id`, `created_at`, `updated_at`, `published_at`, `nda_version`, `fee_cents`, …) are 400 with one error each; other unknown fields 400.",
 		security: signedInSecurity,
 		request: { body: jsonBody(createListingBody) },
 		responses: {
@@ -315,7 +321,7 @@ export const listingsRoutes = {
 		tags,
 		summary: "One listing, as the caller may see it",
 		description:
-			"`active`, `under_offer` and `sold` listings for everyone; `draft` and `archived` only for the owner and admins, else 404.",
+			"`active`, `under_offer` and `sold` listings for everyone; `draft` and `archived` only for the owner and admins, else 404. Signed-in callers also get `nda {version,text}`; the owner, admins and buyers with an approved access request get `confidential` (`null` when none was given), and for anyone else the key is absent. A guest's 200 carries a strong `ETag` and public `Cache-Control`; `If-None-Match` answers 304.",
 		security: optionalSecurity,
 		request: { params: listingParams, headers: conditionalRequest },
 		responses: {
@@ -343,7 +349,7 @@ export const listingsRoutes = {
 		tags,
 		summary: "Change a draft or active listing",
 		description:
-			"A changed `nda_text` bumps `nda.version`. Only `draft` and `active` listings change (else 409); an active listing must stay publishable (400); a concurrent change is 409.",
+			"Any subset of the create fields; `confidential` replaces the details whole (`null` clears them); a changed `nda_text` bumps `nda.version` (buyers must accept the new one). Only `draft` and `active` listings change (else 409); an active listing must stay publishable (400); a concurrent change is 409.",
 		security: signedInSecurity,
 		request: { params: listingParams, body: jsonBody(updateListingBody) },
 		responses: {
@@ -359,7 +365,7 @@ export const listingsRoutes = {
 		tags,
 		summary: "Publish a draft",
 		description:
-			"Needs `summary`, `description` and a price above zero (400 naming each missing field); an active listing is answered unchanged; other statuses 409.",
+			"Needs `summary`, `description` and a price above zero (400 naming each missing field); publishing an active listing again is 200 unchanged; other statuses 409. Emits `listing.published`.",
 		security: signedInSecurity,
 		request: { params: listingParams },
 		responses: {
@@ -375,7 +381,7 @@ export const listingsRoutes = {
 		tags,
 		summary: "Archive a listing",
 		description:
-			"It leaves browse and search; the owner and admins still see it. Archiving again is 204; `under_offer` and `sold` are 409.",
+			"The listing becomes `archived` (gone from browse and search; the owner still sees it); again: 204. `under_offer` or `sold`: 409. Emits `listing.archived`.",
 		security: signedInSecurity,
 		request: { params: listingParams },
 		responses: {

@@ -142,6 +142,8 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "Open an offer thread on an active listing",
+		description:
+			"The listing must be visible (404) and `active` (409); your own listing is 409. One open thread per buyer per listing: while yours is `pending`, `countered` or `accepted` (on hold or not), another offer is 409 with `offer_id` naming that thread; `rejected`, `withdrawn`, `expired` and `cancelled` threads do not count. Of simultaneous offers by one buyer, one is 201 and the others 409 naming it. A proposal expires after 72 hours.",
 		request: { params: listingParams, body: jsonBody(createOfferBody) },
 		responses: {
 			201: json(offerViewSchema, "The new thread: pending, version 1, with its history"),
@@ -157,6 +159,8 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "Re-open a listing under offer: its accepted thread is cancelled, held threads resume",
+		description:
+			"The owner of a listing `under_offer` (else 409): the acceptance that fell through is cancelled (recorded in the thread and on the queue), held threads resume with a fresh expiry, and the listing is `active` again.",
 		request: { params: listingParams },
 		responses: {
 			200: json(reopenedListing, "The listing, active again"),
@@ -171,6 +175,8 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "The caller's offer threads, newest first",
+		description:
+			"Threads where the caller is buyer or seller (admins: all), newest first, each as its room shows it now; `limit` 1–50.",
 		request: { query: listOffersQuery },
 		responses: {
 			200: json(offerPage, "Threads where the caller is the buyer or the seller (admins: all)"),
@@ -185,6 +191,7 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "A thread with its history",
+		description: "A party or an admin (others 404); the offer with its `history`.",
 		request: { params: offerParams },
 		responses: {
 			200: json(offerViewSchema, "The thread, with `history`"),
@@ -199,6 +206,7 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "A thread's consolidated record (eventually consistent, seconds behind the room)",
+		description: "From the consolidated records (eventually consistent, seconds behind the room).",
 		request: { params: offerParams },
 		responses: {
 			200: json(offerTimeline, "The recorded events and the deal's latest terms"),
@@ -213,6 +221,8 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "Counter the other party's proposal",
+		description:
+			"The party whose turn it is (the one that did not propose last); `countered`, version + 1, a new 72 h expiry. A stale version, out of turn, a closed thread, on hold or expired: 409.",
 		request: { params: offerParams, body: jsonBody(counterBody) },
 		responses: {
 			200: json(offerViewSchema, "The offer, countered, at version + 1"),
@@ -227,6 +237,8 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "Accept the other party's proposal; the listing goes under offer",
+		description:
+			"The party who did not propose last. Accepting claims the listing (`under_offer`): if another thread got it first, 409; the listing's other open threads go on hold.",
 		request: { params: offerParams, body: jsonBody(versionBody) },
 		responses: {
 			200: json(offerViewSchema, "The offer, accepted"),
@@ -241,6 +253,7 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "Reject the other party's proposal",
+		description: "The party who did not propose last; the thread is closed.",
 		request: { params: offerParams, body: jsonBody(versionBody) },
 		responses: {
 			200: json(offerViewSchema, "The offer, rejected"),
@@ -255,6 +268,8 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "The buyer withdraws from the thread",
+		description:
+			"The buyer (the seller: 403); not after acceptance (409). The body is optional: none at all, or an empty one whatever its `Content-Type`, withdraws at the thread's current version.",
 		request: {
 			params: offerParams,
 			// Optional: no body at all (or an empty one) withdraws at whatever version the thread is.

@@ -19,6 +19,7 @@ export const platformRoutes = {
 		operationId: "healthCheck",
 		tags: ["Platform"],
 		summary: "Liveness, never rate limited",
+		description: 'Never rate limited. `200 {"status":"ok"}`.',
 		responses: {
 			200: json(healthView, "The Worker is up"),
 			// A credential is still checked when one is sent: a broken one is refused, never ignored.
@@ -32,6 +33,8 @@ export const platformRoutes = {
 		operationId: "joinNegotiationRoom",
 		tags: ["Offers"],
 		summary: "Open the thread's negotiation WebSocket (`Upgrade: websocket`)",
+		description:
+			'A WebSocket for a party or an admin (others 404 before the room is touched); the token in `?token=`, the cookie (same-origin `Origin` required) or `Authorization`. Server frames: `{type:"state", offer}` on connect and after every change, to every socket, with `online`; `{type:"chat", from_tenant_id, text, at}`; `{type:"error", status, detail}` to the sender only, with the status and detail the REST route answers for the same refusal (one mapping, `shared/contract/outcomes.ts`); the socket stays open (a session that has ended: 401, then close code 4001). Client frames: `counter {amount_cents, version, message?}`, `accept {version}`, `reject {version}`, `withdraw`, `chat {text}`. Admins may watch, not move (403).',
 		security: signedInSecurity,
 		request: {
 			params: z.object({ offerId }),

@@ -18,6 +18,8 @@ export const referenceRoutes = {
 		operationId: "openApiDocument",
 		tags: ["Reference"],
 		summary: "This contract as an OpenAPI 3.1 document",
+		description:
+			"Generated from the same zod schemas the handlers validate with; `servers` names the host it was asked on.",
 		responses: {
 			200: {
 				description: "The OpenAPI 3.1 document, generated from the schemas the handlers validate with.",
@@ -33,6 +35,8 @@ export const referenceRoutes = {
 		operationId: "apiReference",
 		tags: ["Reference"],
 		summary: "An interactive reference of this contract (Scalar), for a browser",
+		description:
+			"Scalar's reference over `/api/v1/openapi.json`, under a Content-Security-Policy that allows its script by nonce.",
 		responses: {
 			200: { description: "An HTML page that renders the document.", content: { "text/html": { schema: z.string() } } },
 			...problems(429),
