@@ -15,7 +15,6 @@ import type { Topology } from "../test/topology/topology.ts";
 import { type Account, type ApiClient, freshIp } from "./api-client.ts";
 import { type HttpLoadResult, httpLoad } from "./http-load.ts";
 import { round } from "./stats.ts";
-import { createListing } from "./ws-rooms.ts";
 
 type LoadResult = Omit<HttpLoadResult, "duration_s">;
 
@@ -35,7 +34,7 @@ export async function anonClients(
 	returningClients = 50,
 ): Promise<AnonClientsResult> {
 	const seller: Account = await client.register("seller");
-	const listingId = await createListing(client, seller);
+	const listingId = await client.createListing(seller);
 	const host = `localhost:${topology.url.port}`;
 	const path = `/api/v1/listings/${listingId}`;
 	const { duration_s: _n, ...fresh } = await httpLoad({

@@ -1,17 +1,20 @@
 /**
- * The few API calls the benchmark needs to set up negotiation rooms: register, create and
- * publish a listing, open an offer. Like test/e2e/client.ts (which Node cannot load directly: it
- * uses TypeScript parameter properties), every call addresses the apex host `localhost:<port>`
- * while connecting to 127.0.0.1, and poses as its own client IP through `CF-Connecting-IP`, so the
- * per-IP sign-up limit never refuses a registration.
+ * The benchmark's setup calls — sign up, sign in, raise a tenant's limit, create and publish a
+ * listing, open and read an offer — over the typed client (shared/contract/client.ts) and the
+ * loopback transport of test/support/loopback.ts: every call addresses the apex host
+ * `localhost:<port>` while connecting to 127.0.0.1, and poses as its own client IP, so the
+ * per-IP sign-up limit never refuses a registration. Every answer is checked against the
+ * contract; a setup step answered otherwise than it should be throws. The measured loops use
+ * their own undici pools and autocannon, so no client-side parsing is in what they time.
  */
-import { Agent, fetch } from "undici";
+import type { ContractClient } from "../shared/contract/client.ts";
+import { contract } from "../shared/contract/table.ts";
+import type { OfferView } from "../shared/offers/protocol.ts";
 import { freshIp } from "../test/support/fresh-ip.ts";
+import { expectStatus, loopbackAgent, loopbackClient, loopbackFetch } from "../test/support/loopback.ts";
+import { type Account, createListing, register, type SignedIn, signIn } from "../test/support/marketplace.ts";
 
-export interface Account {
-	token: string;
-	tenant: { id: string };
-}
+export type { Account };
 
 /** The admin override the bench gives the accounts it loads (documented in docs/performance.md). */
 export const BENCH_RATE_LIMIT = { limit: 1_000_000, window_seconds: 3600, burst: 100_000 } as const;
@@ -19,61 +22,53 @@ export const BENCH_RATE_LIMIT = { limit: 1_000_000, window_seconds: 3600, burst:
 export { freshIp };
 
 export class ApiClient {
-	readonly #port: string;
-	readonly #agent = new Agent({
-		connect: {
-			lookup: (_hostname, options, callback) => {
-				if (options?.all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
-				else callback(null, "127.0.0.1", 4);
-			},
-		},
-	});
+	readonly #agent = loopbackAgent();
+	readonly api: ContractClient;
 
 	constructor(port: string) {
-		this.#port = port;
+		this.api = loopbackClient({ origin: `http://localhost:${port}`, fetch: loopbackFetch(() => this.#agent) });
 	}
 
-	/** POSTs `json` (as `token`'s tenant, if given) and returns the parsed body, or throws unless the status is `expected`. */
-	post<T>(path: string, json: unknown, expected: number, token?: string): Promise<T> {
-		return this.call<T>("POST", path, json, expected, token);
-	}
-
-	/** Any method; `json` is sent as the body unless undefined. Throws unless the status is `expected`. */
-	async call<T>(method: string, path: string, json: unknown, expected: number, token?: string): Promise<T> {
-		const headers: Record<string, string> = { "CF-Connecting-IP": freshIp() };
-		if (json !== undefined) headers["Content-Type"] = "application/json";
-		if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-		const res = await fetch(`http://localhost:${this.#port}${path}`, {
-			method,
-			headers,
-			...(json === undefined ? {} : { body: JSON.stringify(json) }),
-			dispatcher: this.#agent,
-		});
-		const text = await res.text();
-		if (res.status !== expected) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-		return (text === "" ? undefined : JSON.parse(text)) as T;
-	}
-
-	login(email: string, password: string): Promise<Account> {
-		return this.post<Account>("/api/v1/auth/login", { email, password }, 200);
+	login(email: string, password: string): Promise<SignedIn> {
+		return signIn(this.api, email, password);
 	}
 
 	/** As an admin, replaces tenant `tenantId`'s rate limit (the bench's own accounts only). */
-	raiseLimit(adminToken: string, tenantId: string): Promise<unknown> {
-		return this.call("PATCH", `/api/v1/admin/tenants/${tenantId}`, { rate_limit: BENCH_RATE_LIMIT }, 200, adminToken);
+	async raiseLimit(adminToken: string, tenantId: string): Promise<void> {
+		const res = await this.api.call(contract.updateTenant, {
+			params: { id: tenantId },
+			token: adminToken,
+			body: { rate_limit: BENCH_RATE_LIMIT },
+		});
+		expectStatus(res, 200, `raising ${tenantId}'s limit`);
 	}
 
 	register(role: "seller" | "buyer"): Promise<Account> {
-		return this.post<Account>(
-			"/api/v1/auth/register",
-			{
-				email: `bench-${role}-${crypto.randomUUID()}@example.test`,
-				password: "correct horse battery staple",
-				name: `Bench ${role}`,
-				role,
-			},
-			201,
-		);
+		return register(this.api, role, { label: "bench" });
+	}
+
+	/** A published listing of `seller`'s; its id. */
+	async createListing(seller: Account): Promise<string> {
+		const listing = await createListing(this.api, seller.token, {
+			title: "Benchmark SaaS",
+			summary: "A listing made by the benchmark",
+			description: "Steady revenue, small team, documented stack.",
+		});
+		return listing.id;
+	}
+
+	async openOffer(buyer: Account, listingId: string, amountCents: number): Promise<OfferView> {
+		const res = await this.api.call(contract.createOffer, {
+			params: { id: listingId },
+			token: buyer.token,
+			body: { amount_cents: amountCents },
+		});
+		return expectStatus(res, 201, "opening an offer").body;
+	}
+
+	async getOffer(token: string, offerId: string): Promise<OfferView> {
+		const res = await this.api.call(contract.getOffer, { params: { id: offerId }, token });
+		return expectStatus(res, 200, `reading offer ${offerId}`).body;
 	}
 
 	close(): Promise<void> {

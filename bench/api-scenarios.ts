@@ -23,7 +23,6 @@ import type { Topology } from "../test/topology/topology.ts";
 import { type Account, type ApiClient, freshIp } from "./api-client.ts";
 import { type HttpLoadResult, httpLoad } from "./http-load.ts";
 import { round, summarize } from "./stats.ts";
-import { createListing } from "./ws-rooms.ts";
 
 export interface LoadWindow {
 	connections: number;
@@ -47,7 +46,7 @@ export async function listingReadAuth(
 	window: LoadWindow,
 ): Promise<LoadResult & { listingId: string }> {
 	const seller = await client.register("seller");
-	const listingId = await createListing(client, seller);
+	const listingId = await client.createListing(seller);
 	const buyer = await client.register("buyer");
 	await client.raiseLimit(adminToken, buyer.tenant.id);
 	const headers = { ...edgeHeaders(topology.url.port), authorization: `Bearer ${buyer.token}` };
@@ -177,13 +176,7 @@ export async function counterOffers(
 		const deadline = started + durationMs;
 		await Promise.all(
 			threads.map(async ({ offerId, seller, buyer }) => {
-				const offer = await client.call<{ version: number; last_proposer: string; amount_cents: number }>(
-					"GET",
-					`/api/v1/offers/${offerId}`,
-					undefined,
-					200,
-					buyer.token,
-				);
+				const offer = await client.getOffer(buyer.token, offerId);
 				let { version } = offer;
 				let sellerTurn = offer.last_proposer === "buyer";
 				while (performance.now() < deadline) {

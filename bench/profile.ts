@@ -17,7 +17,6 @@ import { startTopology } from "../test/topology/topology.ts";
 import { ApiClient, freshIp } from "./api-client.ts";
 import { DevTools } from "./devtools.ts";
 import { httpLoad } from "./http-load.ts";
-import { createListing } from "./ws-rooms.ts";
 
 const INSPECTOR_PORT = 9229;
 const LOAD = { connections: 20, warmupMs: 1_000, durationMs: 3_000 };
@@ -52,7 +51,7 @@ const client = new ApiClient(direct.port);
 try {
 	const adminToken = (await client.login(admin.email, admin.password)).token;
 	const seller = await client.register("seller");
-	const listingId = await createListing(client, seller);
+	const listingId = await client.createListing(seller);
 	const buyer = await client.register("buyer");
 	await client.raiseLimit(adminToken, buyer.tenant.id);
 	const host = `localhost:${direct.port}`;

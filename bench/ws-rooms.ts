@@ -56,17 +56,12 @@ export async function wsRooms(options: WsRoomsOptions): Promise<WsRoomsResult> {
 	const client = new ApiClient(options.port);
 	try {
 		const sellers = await limited(options.sellers, 6, () => client.register("seller"));
-		const listingIds = await limited(options.sellers, 6, async (i) => createListing(client, at(sellers, i)));
+		const listingIds = await limited(options.sellers, 6, async (i) => client.createListing(at(sellers, i)));
 		const buyers = await limited(options.rooms, 6, () => client.register("buyer"));
 		const rooms = await limited(options.rooms, 6, async (i) => {
 			const seller = at(sellers, i % sellers.length);
 			const buyer = at(buyers, i);
-			const offer = await client.post<{ id: string; amount_cents: number }>(
-				`/api/v1/listings/${at(listingIds, i % listingIds.length)}/offers`,
-				{ amount_cents: 20_000_000 },
-				201,
-				buyer.token,
-			);
+			const offer = await client.openOffer(buyer, at(listingIds, i % listingIds.length), 20_000_000);
 			return { offer, seller, buyer };
 		});
 
@@ -197,23 +192,6 @@ export class RoomSocket {
 	close(): void {
 		this.socket.close();
 	}
-}
-
-export async function createListing(client: ApiClient, seller: Account): Promise<string> {
-	const listing = await client.post<{ id: string }>(
-		"/api/v1/listings",
-		{
-			title: "Benchmark SaaS",
-			summary: "A listing made by the benchmark",
-			description: "Steady revenue, small team, documented stack.",
-			category: "saas",
-			asking_price_cents: 25_000_000,
-		},
-		201,
-		seller.token,
-	);
-	await client.post(`/api/v1/listings/${listing.id}/publish`, {}, 200, seller.token);
-	return listing.id;
 }
 
 /** `count` calls of `task`, at most `parallel` at a time, results in index order. */

@@ -76,7 +76,7 @@ CREATE TABLE attachments (
 );
 
 -- Queue messages written in the same batch as the change they announce, sent right after, and
--- resent by the consumers' cron while `sent_at` is NULL (DESIGN §6).
+-- resent by the consumers' cron while `sent_at` is NULL (docs/architecture.md, Reliability rules).
 CREATE TABLE outbox (
   id          TEXT PRIMARY KEY,                      -- the message's own event id
   queue       TEXT NOT NULL CHECK (queue IN ('offer-events', 'payment-events', 'backoffice-jobs')),

@@ -1,6 +1,6 @@
--- Consolidated offer records (DESIGN §4), written by the offer-events consumer in the same batch as
--- the `offer_events` row of the event they come from, and only when that row is new, so a
--- redelivered event changes nothing.
+-- Consolidated offer records (docs/domain.md, Consolidated records), written by the offer-events
+-- consumer in the same batch as the `offer_events` row of the event they come from, and only when
+-- that row is new, so a redelivered event changes nothing.
 
 -- One row per offer thread: its latest status and terms, as the room last announced them. The row
 -- is recomputed from the thread's `offer_events` rows on every new event, so it depends only on

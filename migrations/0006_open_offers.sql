@@ -1,9 +1,10 @@
--- One open offer thread per buyer per listing (DESIGN §5). A thread's status lives in its room and
--- the `offers` registry is immutable, so the rule is kept by a claim: one row per (listing, buyer),
--- naming the thread that holds it. `POST /listings/:id/offers` inserts the row before it opens the
--- room. On conflict it asks the named thread's room whether the thread is still open and, if not,
--- moves the claim to the new thread with a conditional UPDATE. Closed statuses are terminal, so a
--- claim on a closed thread is simply free: nothing has to clear it when the thread closes.
+-- One open offer thread per buyer per listing (docs/domain.md, Offer threads). A thread's status
+-- lives in its room and the `offers` registry is immutable, so the rule is kept by a claim: one row
+-- per (listing, buyer), naming the thread that holds it. `POST /listings/:id/offers` inserts the
+-- row before it opens the room. On conflict it asks the named thread's room whether the thread is
+-- still open and, if not, moves the claim to the new thread with a conditional UPDATE. Closed
+-- statuses are terminal, so a claim on a closed thread is simply free: nothing has to clear it when
+-- the thread closes.
 CREATE TABLE open_offers (
   listing_id        TEXT NOT NULL REFERENCES listings (id),
   buyer_tenant_id   TEXT NOT NULL REFERENCES tenants (id),

@@ -1,8 +1,9 @@
 /**
- * Local runs stay off the internet (DESIGN §7). Left alone, Wrangler and Miniflare reach out on
- * every start: Miniflare downloads the `Request.cf` object from workers.cloudflare.com (and warns
- * with a DNS error on every start and reload when it cannot), Wrangler's banner asks the npm
- * registry for a newer version, and its telemetry posts to sparrow.cloudflare.com.
+ * Local runs stay off the internet (docs/architecture.md, Local stand-ins for external services).
+ * Left alone, Wrangler and Miniflare reach out on every start: Miniflare downloads the `Request.cf`
+ * object from workers.cloudflare.com (and warns with a DNS error on every start and reload when it
+ * cannot), Wrangler's banner asks the npm registry for a newer version, and its telemetry posts to
+ * sparrow.cloudflare.com.
  *
  * The product never reads `request.cf`, so Miniflare's built-in placeholder (a fixed Austin, TX
  * location) serves instead of the download. A committed cf.json would not do: Miniflare treats a

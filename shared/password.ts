@@ -9,7 +9,7 @@
 import { fromBase64Url, toBase64Url, utf8 } from "./encoding.ts";
 
 export const PBKDF2_ITERATIONS = 100_000;
-/** The password policy (DESIGN §5: under 12 characters is refused); the cap bounds the hashing work. */
+/** The password policy (docs/api.md, Auth: under 12 characters is refused); the cap bounds the hashing work. */
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 1024;
 const SALT_BYTES = 16;

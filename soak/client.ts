@@ -1,21 +1,25 @@
 /**
- * The soak's HTTP and WebSocket client. Every call is tallied by operation and status; a status
- * outside the call's `allowed` list (or any 5xx, or a network error) is recorded as unexpected and
- * fails the run. Like bench/api-client.ts, each call addresses `localhost:<port>` over 127.0.0.1
- * and poses as a fresh client IP, so per-IP sign-up and anonymous limits never refuse it.
+ * The soak's HTTP and WebSocket client. HTTP calls go through the typed client
+ * (shared/contract/client.ts) over the loopback transport of test/support/loopback.ts: each
+ * addresses `localhost:<port>` over 127.0.0.1 and poses as a fresh client IP, so per-IP sign-up
+ * and anonymous limits never refuse it. Every call is tallied by operation and status; a status
+ * outside the call's `allowed` list (or any 5xx, a network error, or an answer the contract does
+ * not declare or whose body does not fit it) is recorded as unexpected and fails the run.
  *
  * A call marked with a user-Worker fault (soak/faults/) carries `X-Soak-Fault` and must be
  * answered with a 502 `application/problem+json`; it is tallied as `<op> 502 (<kind> fault)`, so
  * injected 502s never count as real 5xx, and anything else it gets is unexpected.
  */
-import { Agent, fetch, WebSocket } from "undici";
-import { freshIp } from "../bench/api-client.ts";
+import { WebSocket } from "undici";
+import { type CallInput, type CallResult, ContractViolation, fillPath } from "../shared/contract/client.ts";
+import type { ContractRoute } from "../shared/contract/policy.ts";
+import { contract } from "../shared/contract/table.ts";
+import type { OfferView } from "../shared/offers/protocol.ts";
+import { freshIp } from "../test/support/fresh-ip.ts";
+import { loopbackAgent, loopbackClient, loopbackFetch } from "../test/support/loopback.ts";
 import { FAULT_HEADER, type UserFault, userFaultFor } from "./faults/plan.ts";
 
-export interface Reply<T> {
-	status: number;
-	body: T;
-}
+export type { OfferView };
 
 export interface Unexpected {
 	op: string;
@@ -25,6 +29,18 @@ export interface Unexpected {
 	detail: string;
 }
 
+/** The answers of `route` with one of the `S` statuses. */
+export type Reply<R extends ContractRoute, S> = Extract<CallResult<R>, { status: S }>;
+
+/** An answer that fits the contract, before it is narrowed to the route's types. */
+interface Answer {
+	status: number;
+	body: unknown;
+	headers: Headers;
+}
+
+const TIMEOUT_MS = 15_000;
+
 export class SoakClient {
 	readonly port: string;
 	/** `op status` → count. */
@@ -33,27 +49,17 @@ export class SoakClient {
 	/** `op kind` → injected user-Worker faults answered with a 502 problem. */
 	readonly injected = new Map<string, number>();
 	readonly #faultable = new Map<string, number>();
-	#agent = SoakClient.#newAgent();
+	#agent = loopbackAgent();
+	readonly #fetch = loopbackFetch(() => this.#agent, TIMEOUT_MS);
 
 	constructor(port: string) {
 		this.port = port;
 	}
 
-	static #newAgent(): Agent {
-		return new Agent({
-			connect: {
-				lookup: (_hostname, options, callback) => {
-					if (options?.all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
-					else callback(null, "127.0.0.1", 4);
-				},
-			},
-		});
-	}
-
 	/** Drops pooled connections (after the runtime restarted on the same port). */
 	async resetConnections(): Promise<void> {
 		const old = this.#agent;
-		this.#agent = SoakClient.#newAgent();
+		this.#agent = loopbackAgent();
 		await old.destroy().catch(() => undefined);
 	}
 
@@ -69,90 +75,112 @@ export class SoakClient {
 		this.statuses.set(key, (this.statuses.get(key) ?? 0) + 1);
 	}
 
-	async call<T>(
-		op: string,
-		method: string,
-		path: string,
-		allowed: readonly number[],
-		options: { json?: unknown; token?: string; fault?: UserFault | null } = {},
-	): Promise<Reply<T> | null> {
-		const headers: Record<string, string> = { "CF-Connecting-IP": freshIp() };
-		if (options.json !== undefined) headers["Content-Type"] = "application/json";
-		if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-		if (options.fault) headers[FAULT_HEADER] = options.fault;
-		let status: number;
-		let text: string;
-		let contentType: string;
+	/** Whether the topology answers its health check (untallied: the restart fault polls it). */
+	async healthy(): Promise<boolean> {
 		try {
-			const res = await fetch(`http://localhost:${this.port}${path}`, {
-				method,
-				headers,
-				...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
-				dispatcher: this.#agent,
-				signal: AbortSignal.timeout(15_000),
-			});
-			status = res.status;
-			contentType = res.headers.get("Content-Type") ?? "";
-			text = await res.text();
-		} catch (error) {
-			this.tally(op, "network");
-			this.unexpected.push({ op, method, path, status: "network", detail: (error as Error).message });
-			return null;
+			return (await this.#client().call(contract.healthCheck, {})).status === 200;
+		} catch {
+			return false;
 		}
-		if (options.fault) return this.#injected(op, method, path, options.fault, status, contentType, text);
-		this.tally(op, status);
-		if (status >= 500 || !allowed.includes(status)) {
-			this.unexpected.push({ op, method, path, status, detail: text.slice(0, 300) });
-			return null;
-		}
-		return { status, body: (text === "" ? undefined : JSON.parse(text)) as T };
 	}
 
-	#injected<T>(
+	/** Calls `route`; the answer, or null when it was unexpected (recorded). */
+	async call<R extends ContractRoute, const S extends CallResult<R>["status"]>(
 		op: string,
-		method: string,
-		path: string,
-		fault: UserFault,
-		status: number,
-		contentType: string,
-		text: string,
-	): Reply<T> | null {
-		this.tally(op, `${status} (${fault} fault)`);
-		let problemStatus: unknown;
-		try {
-			problemStatus = (JSON.parse(text) as { status?: unknown }).status;
-		} catch {
-			problemStatus = undefined;
-		}
-		if (status !== 502 || !contentType.startsWith("application/problem+json") || problemStatus !== 502) {
-			this.unexpected.push({
-				op,
-				method,
-				path,
-				status,
-				detail: `${fault} fault: want a 502 problem, got ${contentType} ${text.slice(0, 200)}`,
-			});
+		route: R,
+		input: CallInput<R>,
+		allowed: readonly S[],
+	): Promise<Reply<R, S> | null> {
+		const result = await this.#send(op, route, input);
+		if (!result) return null;
+		const { status, body } = result;
+		this.tally(op, status);
+		if (status >= 500 || !(allowed as readonly number[]).includes(status)) {
+			this.#unexpected(op, route, input, status, JSON.stringify(body));
 			return null;
+		}
+		return result as unknown as Reply<R, S>;
+	}
+
+	/**
+	 * Calls `route` with a user-Worker fault injected into it; whether it was answered with the
+	 * edge's 502 problem for a failed user Worker (anything else is recorded as unexpected).
+	 */
+	async faulted<R extends ContractRoute>(
+		op: string,
+		route: R,
+		input: CallInput<R>,
+		fault: UserFault,
+	): Promise<boolean> {
+		const result = await this.#send(op, route, input, fault);
+		if (!result) return false;
+		const { status, body, headers } = result;
+		this.tally(op, `${status} (${fault} fault)`);
+		const contentType = headers.get("Content-Type") ?? "";
+		const problemStatus = (body as { status?: unknown } | undefined)?.status;
+		if (status !== 502 || !contentType.startsWith("application/problem+json") || problemStatus !== 502) {
+			this.#unexpected(
+				op,
+				route,
+				input,
+				status,
+				`${fault} fault: want a 502 problem, got ${contentType} ${JSON.stringify(body)}`,
+			);
+			return false;
 		}
 		const key = `${op} ${fault}`;
 		this.injected.set(key, (this.injected.get(key) ?? 0) + 1);
-		return { status, body: JSON.parse(text) as T };
+		return true;
+	}
+
+	/** The typed answer, or null when there was none or it broke the contract (tallied and recorded). */
+	async #send<R extends ContractRoute>(
+		op: string,
+		route: R,
+		input: CallInput<R>,
+		fault?: UserFault,
+	): Promise<Answer | null> {
+		let answered: number | undefined;
+		const api = this.#client(fault ? { [FAULT_HEADER]: fault } : {}, (status) => {
+			answered = status;
+		});
+		try {
+			return (await api.call(route, input)) as Answer;
+		} catch (error) {
+			const status = error instanceof ContractViolation && answered !== undefined ? answered : "network";
+			this.tally(op, fault && status !== "network" ? `${status} (${fault} fault)` : status);
+			this.#unexpected(op, route, input, status, (error as Error).message);
+			return null;
+		}
+	}
+
+	#unexpected<R extends ContractRoute>(
+		op: string,
+		route: R,
+		input: CallInput<R>,
+		status: Unexpected["status"],
+		detail: string,
+	): void {
+		const path = fillPath(route.path, (input as { params?: Record<string, string> }).params);
+		this.unexpected.push({ op, method: route.method.toUpperCase(), path, status, detail: detail.slice(0, 300) });
+	}
+
+	/** A typed client for one call, telling `seen` the status it was answered with (before the contract check). */
+	#client(headers: Record<string, string> = {}, seen?: (status: number) => void) {
+		return loopbackClient({
+			origin: `http://localhost:${this.port}`,
+			headers,
+			fetch: async (url, init) => {
+				const res = await this.#fetch(url, init);
+				seen?.(res.status);
+				return res;
+			},
+		});
 	}
 
 	close(): Promise<void> {
 		return this.#agent.close();
 	}
-}
-
-export interface OfferView {
-	id: string;
-	listing_id: string;
-	amount_cents: number;
-	status: string;
-	version: number;
-	last_proposer: "buyer" | "seller";
-	on_hold: boolean;
-	history?: { version: number; action: string; amount_cents: number; actor_tenant_id: string | null }[];
 }
 
 export type FrameResult = { ok: true; offer: OfferView } | { ok: false; status: number; detail: string };

@@ -10,6 +10,8 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { workerdPids } from "../bench/processes.ts";
+import { contract } from "../shared/contract/table.ts";
+import { newAccount } from "../test/support/marketplace.ts";
 import { testSecrets } from "../test/topology/secrets.ts";
 import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
@@ -102,19 +104,10 @@ async function step(task: () => Promise<void>): Promise<void> {
 }
 
 async function register(role: "seller" | "buyer", adminToken: string): Promise<Account> {
-	const reply = await client.call<Account>("register", "POST", "/api/v1/auth/register", [201], {
-		json: {
-			email: `soak-${role}-${crypto.randomUUID()}@example.test`,
-			password: "correct horse battery staple",
-			name: `Soak ${role}`,
-			role,
-		},
-	});
+	const reply = await client.call("register", contract.register, { body: newAccount(role, "soak") }, [201]);
 	if (!reply) throw new Error("registration failed");
-	await client.call("admin.raise_limit", "PATCH", `/api/v1/admin/tenants/${reply.body.tenant.id}`, [200], {
-		json: { rate_limit: RATE_LIMIT },
-		token: adminToken,
-	});
+	const raise = { params: { id: reply.body.tenant.id }, body: { rate_limit: RATE_LIMIT }, token: adminToken };
+	await client.call("admin.raise_limit", contract.updateTenant, raise, [200]);
 	return reply.body;
 }
 
@@ -122,23 +115,27 @@ const WORDS = ["invoicing", "analytics", "scheduler", "marketplace", "newsletter
 
 async function createListing(seller: Account): Promise<void> {
 	const word = pick(WORDS) ?? "saas";
-	const made = await client.call<{ id: string }>("listing.create", "POST", "/api/v1/listings", [201], {
-		token: seller.token,
-		json: {
-			title: `Soak ${word} SaaS`,
-			summary: `A ${word} business made by the soak`,
-			description: "Steady revenue, small team, documented stack.",
-			category: "saas",
-			asking_price_cents: 25_000_000,
-			tech_stack: ["typescript", word],
-			confidential: { legal_name: "Soak Ltd", notes: "numbers on request" },
-			nda_text: "Keep it to yourself.",
+	const made = await client.call(
+		"listing.create",
+		contract.createListing,
+		{
+			token: seller.token,
+			body: {
+				title: `Soak ${word} SaaS`,
+				summary: `A ${word} business made by the soak`,
+				description: "Steady revenue, small team, documented stack.",
+				category: "saas",
+				asking_price_cents: 25_000_000,
+				tech_stack: ["typescript", word],
+				confidential: { legal_name: "Soak Ltd", notes: "numbers on request" },
+				nda_text: "Keep it to yourself.",
+			},
 		},
-	});
+		[201],
+	);
 	if (!made) return;
-	const published = await client.call("listing.publish", "POST", `/api/v1/listings/${made.body.id}/publish`, [200], {
-		token: seller.token,
-	});
+	const publish = { params: { id: made.body.id }, token: seller.token };
+	const published = await client.call("listing.publish", contract.publishListing, publish, [200]);
 	if (published) pool.push({ id: made.body.id, seller });
 }
 
@@ -169,20 +166,17 @@ async function move(thread: Thread, by: "buyer" | "seller", kind: "counter" | "a
 		by === "seller" ? thread.seen.amount_cents + 500_000 - version * 10_000 : thread.seen.amount_cents + 100_000;
 	const body = kind === "counter" ? { amount_cents: amount, version } : { version };
 	if (Math.random() < 0.5) {
-		const fault = client.nextFault(`offer.${kind}`);
-		const reply = await client.call<OfferView>(
-			`offer.${kind}`,
-			"POST",
-			`/api/v1/offers/${thread.id}/${kind}`,
-			[200, 409],
-			{
-				token: account.token,
-				json: body,
-				fault,
-			},
-		);
+		const op = `offer.${kind}`;
+		const fault = client.nextFault(op);
+		const input = { params: { id: thread.id }, token: account.token };
+		const counter = { ...input, body: { amount_cents: amount, version } };
+		const accept = { ...input, body: { version } };
 		if (fault) {
-			const outcome = reply && (await userFaults.afterMove(kind, fault, thread.id, account, version, amount));
+			const injected =
+				kind === "counter"
+					? await client.faulted(op, contract.counterOffer, counter, fault)
+					: await client.faulted(op, contract.acceptOffer, accept, fault);
+			const outcome = injected && (await userFaults.afterMove(kind, fault, thread.id, account, version, amount));
 			if (!outcome) return false;
 			thread.seen = outcome.view;
 			const { view, made } = outcome;
@@ -202,6 +196,10 @@ async function move(thread: Thread, by: "buyer" | "seller", kind: "counter" | "a
 			// After a `before` fault the turn has not changed hands: the same side tries again, as a client retries a 502.
 			return kind === "counter" && !view.on_hold && (view.status === "pending" || view.status === "countered");
 		}
+		const reply =
+			kind === "counter"
+				? await client.call(op, contract.counterOffer, counter, [200, 409])
+				: await client.call(op, contract.acceptOffer, accept, [200, 409]);
 		if (reply?.status !== 200) return false;
 		record(thread, reply.body, kind === "counter" ? "countered" : "accepted", by, "rest");
 		return kind === "counter";
@@ -255,63 +253,51 @@ async function move(thread: Thread, by: "buyer" | "seller", kind: "counter" | "a
 async function buyerStep(buyer: Account): Promise<void> {
 	const listing = pick(pool);
 	if (!listing) return sleep(100);
-	const view = await client.call<{ nda?: { version: number }; status: string }>(
-		"listing.get_auth",
-		"GET",
-		`/api/v1/listings/${listing.id}`,
-		[200],
-		{ token: buyer.token },
-	);
+	const params = { id: listing.id };
+	const view = await client.call("listing.get_auth", contract.getListing, { params, token: buyer.token }, [200]);
 	if (view?.body.status !== "active") return;
-	const ndaVersion = view.body.nda?.version ?? 1;
+	const ndaVersion = "nda" in view.body ? view.body.nda.version : 1;
 	const requestFault = client.nextFault("access.request");
 	const priorRequests = requestFault ? await userFaults.accessRows(listing.id, buyer.tenant.id) : [];
-	let request = await client.call<{ id: string; status: string }>(
-		"access.request",
-		"POST",
-		`/api/v1/listings/${listing.id}/access-requests`,
-		[200, 201, 409],
-		{
-			token: buyer.token,
-			json: { accept_nda: true, nda_version: ndaVersion },
-			fault: requestFault,
-		},
-	);
-	if (requestFault && request) {
-		const found = await userFaults.afterAccessRequest(
-			requestFault,
-			{ id: listing.id, sellerTenantId: listing.seller.tenant.id },
-			buyer,
-			priorRequests,
-			ndaVersion,
-		);
-		request = found && { status: 201, body: found };
+	const ask = { params, token: buyer.token, body: { accept_nda: true as const, nda_version: ndaVersion } };
+	/** The buyer's pending request, for the seller to approve. */
+	let pending: string | null = null;
+	if (requestFault) {
+		if (await client.faulted("access.request", contract.createAccessRequest, ask, requestFault)) {
+			const found = await userFaults.afterAccessRequest(
+				requestFault,
+				{ id: listing.id, sellerTenantId: listing.seller.tenant.id },
+				buyer,
+				priorRequests,
+				ndaVersion,
+			);
+			if (found?.status === "pending") pending = found.id;
+		}
+	} else {
+		const request = await client.call("access.request", contract.createAccessRequest, ask, [200, 201, 409]);
+		if (request && request.status !== 409 && request.body.status === "pending") pending = request.body.id;
 	}
-	if (request && request.status !== 409 && request.body.status === "pending") {
-		await client.call("access.approve", "POST", `/api/v1/access-requests/${request.body.id}/approve`, [200], {
-			token: listing.seller.token,
-		});
+	if (pending) {
+		const approve = { params: { id: pending }, token: listing.seller.token };
+		await client.call("access.approve", contract.approveAccessRequest, approve, [200]);
 	}
 	const amount = 18_000_000 + Math.floor(Math.random() * 1_000) * 1_000;
 	const offerFault = client.nextFault("offer.create");
 	const priorOffers = offerFault ? await userFaults.offerRows(listing.id, buyer.tenant.id) : [];
-	const opened = await client.call<OfferView>(
-		"offer.create",
-		"POST",
-		`/api/v1/listings/${listing.id}/offers`,
-		[201, 409],
-		{
-			token: buyer.token,
-			json: { amount_cents: amount },
-			fault: offerFault,
-		},
-	);
-	let seen: OfferView | null = opened?.status === 201 ? opened.body : null;
-	if (offerFault && opened)
-		seen = await userFaults.afterOfferCreate(offerFault, listing.id, buyer, priorOffers, amount);
+	const offer = { params, token: buyer.token, body: { amount_cents: amount } };
+	let seen: OfferView | null = null;
+	/** The open thread a 409 names: a buyer has one per listing. */
+	let named: string | undefined;
+	if (offerFault) {
+		if (await client.faulted("offer.create", contract.createOffer, offer, offerFault))
+			seen = await userFaults.afterOfferCreate(offerFault, listing.id, buyer, priorOffers, amount);
+	} else {
+		const opened = await client.call("offer.create", contract.createOffer, offer, [201, 409]);
+		if (opened?.status === 201) seen = opened.body;
+		else if (opened?.status === 409) named = opened.body.offer_id;
+	}
 	if (!seen) {
-		// A buyer has one open thread per listing: the 409 names it, and the buyer goes back to it.
-		const named = opened?.status === 409 ? (opened.body as { offer_id?: string }).offer_id : undefined;
+		// The buyer goes back to the open thread the 409 named.
 		const open = named === undefined ? undefined : threads.get(named);
 		if (open) await resume(open);
 		return;
@@ -338,10 +324,8 @@ async function buyerStep(buyer: Account): Promise<void> {
 
 /** Picks up a thread the buyer left open (its latest state from the room), unless it is on hold or closed. */
 async function resume(thread: Thread): Promise<void> {
-	const reply = await client.call<OfferView>("offer.get", "GET", `/api/v1/offers/${thread.id}`, [200], {
-		token: thread.buyer.token,
-	});
-	const now = reply?.body;
+	const read = { params: { id: thread.id }, token: thread.buyer.token };
+	const now = (await client.call("offer.get", contract.getOffer, read, [200]))?.body;
 	if (!now || now.on_hold || (now.status !== "pending" && now.status !== "countered")) return;
 	thread.seen = now;
 	await negotiate(thread);
@@ -360,10 +344,11 @@ async function negotiate(thread: Thread): Promise<void> {
 }
 
 async function anonymousStep(): Promise<void> {
-	await client.call("browse", "GET", "/api/v1/listings?limit=20", [200]);
-	await client.call("search", "GET", `/api/v1/listings?q=${pick(WORDS)?.slice(0, 5)}`, [200]);
+	await client.call("browse", contract.browseListings, { query: { limit: 20 } }, [200]);
+	const q = (pick(WORDS) ?? "saas").slice(0, 5);
+	await client.call("search", contract.browseListings, { query: { q } }, [200]);
 	const listing = pick(pool);
-	if (listing) await client.call("listing.get_anon", "GET", `/api/v1/listings/${listing.id}`, [200]);
+	if (listing) await client.call("listing.get_anon", contract.getListing, { params: { id: listing.id } }, [200]);
 }
 
 async function getOffers(ids: readonly string[]): Promise<Map<string, OfferView>> {
@@ -371,9 +356,12 @@ async function getOffers(ids: readonly string[]): Promise<Map<string, OfferView>
 	for (const id of ids) {
 		const thread = threads.get(id);
 		if (!thread) continue;
-		const reply = await client.call<OfferView>("offer.get", "GET", `/api/v1/offers/${id}`, [200], {
-			token: thread.buyer.token,
-		});
+		const reply = await client.call(
+			"offer.get",
+			contract.getOffer,
+			{ params: { id }, token: thread.buyer.token },
+			[200],
+		);
 		if (reply) out.set(id, reply.body);
 	}
 	return out;
@@ -412,12 +400,7 @@ async function restartFault(): Promise<void> {
 	let healthy = false;
 	for (const deadline = Date.now() + 30_000; !healthy && Date.now() < deadline; await sleep(200)) {
 		await client.resetConnections();
-		try {
-			const res = await fetch(`http://127.0.0.1:${client.port}/healthz`);
-			healthy = res.status === 200;
-		} catch {
-			// still restarting
-		}
+		healthy = await client.healthy();
 	}
 	const restartS = (Date.now() - killedAt) / 1000;
 	const after = await getOffers(open);
@@ -468,11 +451,8 @@ async function restartFault(): Promise<void> {
 
 let result: Record<string, unknown> = {};
 try {
-	const adminToken = (
-		await client.call<Account>("login", "POST", "/api/v1/auth/login", [200], {
-			json: { email: admin.email, password: admin.password },
-		})
-	)?.body.token;
+	const signIn = { body: { email: admin.email, password: admin.password } };
+	const adminToken = (await client.call("login", contract.login, signIn, [200]))?.body.token;
 	if (!adminToken) throw new Error("admin login failed");
 	const sellers = await Promise.all(Array.from({ length: USERS.sellers }, () => register("seller", adminToken)));
 	const buyers = await Promise.all(Array.from({ length: USERS.buyers }, () => register("buyer", adminToken)));
@@ -487,10 +467,10 @@ try {
 			while (running()) {
 				await step(async () => {
 					if (pool.filter((l) => l.seller === seller).length < 6) await createListing(seller);
-					await client.call("listing.mine", "GET", "/api/v1/listings/mine?limit=20", [200], { token: seller.token });
-					await client.call("access.list", "GET", "/api/v1/access-requests?status=pending", [200], {
-						token: seller.token,
-					});
+					const token = seller.token;
+					await client.call("listing.mine", contract.listOwnListings, { query: { limit: 20 }, token }, [200]);
+					const pendingOnly = { query: { status: "pending" as const }, token };
+					await client.call("access.list", contract.listAccessRequests, pendingOnly, [200]);
 				});
 				await sleep(500);
 			}

@@ -6,6 +6,7 @@
  * an `after` fault's write to be whole, or refused by the real handler for a reason the state
  * shows. Each check returns what the client goes on with, as the lost answer would have had it.
  */
+import { contract } from "../shared/contract/table.ts";
 import type { Topology } from "../test/topology/topology.ts";
 import type { OfferView, SoakClient } from "./client.ts";
 import type { UserFault } from "./faults/plan.ts";
@@ -204,9 +205,12 @@ export class UserFaultChecks {
 	}
 
 	async #offer(id: string, party: Party): Promise<OfferView | null> {
-		const reply = await this.#client.call<OfferView>("offer.get", "GET", `/api/v1/offers/${id}`, [200], {
-			token: party.token,
-		});
+		const reply = await this.#client.call(
+			"offer.get",
+			contract.getOffer,
+			{ params: { id }, token: party.token },
+			[200],
+		);
 		return reply?.body ?? null;
 	}
 

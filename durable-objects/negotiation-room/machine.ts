@@ -1,7 +1,7 @@
 /**
- * The offer thread's state machine (DESIGN §4): who may counter, accept, reject or withdraw, and
- * what expiry, holds and cancellation do to a thread. Pure — a state, a move and `now` in, a new
- * state or a refusal out — so REST and WebSocket drive one set of rules through the
+ * The offer thread's state machine (docs/domain.md, Offer threads): who may counter, accept, reject
+ * or withdraw, and what expiry, holds and cancellation do to a thread. Pure — a state, a move and
+ * `now` in, a new state or a refusal out — so REST and WebSocket drive one set of rules through the
  * NegotiationRoom, and the rules are tested without a runtime. It knows sides, not tenants: the
  * room maps the caller to a side, persists the new state, and passes a refusal on as a typed value.
  */

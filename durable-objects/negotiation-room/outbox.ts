@@ -1,8 +1,9 @@
 /**
- * The room's outbox (DESIGN §6): every `offer-events` message is recorded in the same transaction
- * as the change it announces, sent right after, and resent by the alarm while it stays unsent. A
- * failed send is logged, never thrown: the change is committed, and the message is not lost.
- * Consumers dedupe on the event id, so a message sent twice (sent, then the mark failed) is harmless.
+ * The room's outbox (docs/architecture.md, Reliability rules): every `offer-events` message is
+ * recorded in the same transaction as the change it announces, sent right after, and resent by the
+ * alarm while it stays unsent. A failed send is logged, never thrown: the change is committed, and
+ * the message is not lost. Consumers dedupe on the event id, so a message sent twice (sent, then
+ * the mark failed) is harmless.
  */
 import type { OfferEvent } from "../../queues/offer-events.ts";
 import { query } from "../sqlite.ts";

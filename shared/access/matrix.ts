@@ -6,7 +6,8 @@
  *
  * Route-level only. Ownership, whose turn it is, party membership and "approved buyer" are
  * object-level rules that the handler enforces, answering 404 for an object the caller may not see
- * (DESIGN §2). So a rule here is the widest set of callers that could ever succeed on the route.
+ * (docs/architecture.md, Tenants, roles and access). So a rule here is the widest set of callers
+ * that could ever succeed on the route.
  *
  * Matching is Hono's own router (shared/contract/match.ts), so the table and the Workers cannot
  * disagree about which route a request is. OPTIONS (CORS preflight) is the dispatch Worker's

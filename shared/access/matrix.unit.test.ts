@@ -17,7 +17,7 @@ const SIGNED_IN = ["seller", "buyer", "investor", "admin"];
 const PARTY = ["seller", "buyer", "investor"];
 const BUYER_SIDE = ["buyer", "investor"];
 
-/** DESIGN §5, row by row, written out independently of the table. */
+/** docs/api.md (Routes), row by row, written out independently of the table. */
 const expected: Record<string, string[]> = {
 	"GET /healthz": ANYONE,
 	"POST /api/v1/auth/register": ANYONE,

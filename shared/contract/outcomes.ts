@@ -59,7 +59,8 @@ export function refusalProblem(refusal: Refusal): Problem {
 		case "not_seller":
 		case "admin_read_only":
 			return { reason: "forbidden", detail };
-		// A thread the caller may not see does not exist for it (DESIGN §2): the generic 404.
+		// A thread the caller may not see does not exist for it (docs/architecture.md, Tenants, roles
+		// and access): the generic 404.
 		case "not_found":
 			return { reason: "not_found" };
 		case "stale_version":

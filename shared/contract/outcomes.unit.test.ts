@@ -4,7 +4,10 @@ import { type Problem, problemBody } from "../http/problem.ts";
 import { errorFrameSchema } from "../offers/protocol.ts";
 import { errorFrame, type RefusalKind, refusalKinds, refusalProblem } from "./outcomes.ts";
 
-/** The status each refusal is answered with (DESIGN §5: stale version or wrong turn 409; §2: invisible is 404). */
+/**
+ * The status each refusal is answered with (docs/domain.md, Offer threads: stale version or wrong
+ * turn 409; docs/architecture.md, Tenants, roles and access: invisible is 404).
+ */
 const STATUS: Record<RefusalKind, number> = {
 	stale_version: 409,
 	not_your_turn: 409,

@@ -3,8 +3,9 @@
  * `@hono/zod-openapi` route config, so the schema that validates is the schema that is
  * documented) and its policy at the edge, under the operation's `x-policy` extension:
  *
- * - `allow`: which kinds of caller may reach it at all (DESIGN §2; object-level rules — owner,
- *   party, approved buyer — stay with the handler, which answers 404);
+ * - `allow`: which kinds of caller may reach it at all (docs/architecture.md, Tenants, roles and
+ *   access; object-level rules — owner, party, approved buyer — stay with the handler, which
+ *   answers 404);
  * - `bucket`: which rate-limit bucket it spends: `none` (health checks), `auth` (the sign-in
  *   buckets per address, fail closed), `caller` (the tenant's, or an anonymous client's);
  * - `body`: what body it takes: `none`, `json` (1 MiB), `upload` (25 MiB, raw bytes), `raw` (a
@@ -20,6 +21,7 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { HttpProblem } from "../http/problem.ts";
+import { problems } from "./schemas.ts";
 
 export const callers = ["seller", "buyer", "investor", "admin", "guest"] as const;
 export type Caller = (typeof callers)[number];
@@ -56,14 +58,39 @@ const requireJson = createMiddleware(async (c, next) => {
 	await next();
 });
 
-/** Declares a route with its policy; `createRoute` keeps the extension, the OpenAPI document shows it. */
+/** What the edge may answer on any route, whatever its handler does. */
+type EdgeStatus = 401 | 403 | 413 | 415 | 429 | 500 | 502 | 503;
+
+/**
+ * The problems the edge and the platform may answer on a route with `policy`, besides what its
+ * handler declares: 500 anywhere; 401 and 403 wherever credentials are read (a dead token, a
+ * portal or `X-Tenant-ID` mismatch, CSRF, a suspended tenant); 429 and 503 wherever a bucket is
+ * spent (the limiter may be down); 413, and 415 for JSON, wherever a body is taken; 502 wherever
+ * the tenant's user Worker serves it. One rule here, so no route can forget one.
+ */
+export function edgeStatuses(policy: RoutePolicy): EdgeStatus[] {
+	const statuses: EdgeStatus[] = [500];
+	if (policy.credentials !== "ignored") statuses.push(401, 403);
+	if (policy.bucket !== "none") statuses.push(429, 503);
+	if (policy.body !== "none") statuses.push(413);
+	if (policy.body === "json") statuses.push(415);
+	if (policy.servedBy === "user") statuses.push(502);
+	return statuses;
+}
+
+/**
+ * Declares a route with its policy; `createRoute` keeps the extension, the OpenAPI document shows
+ * it. The edge's problems (`edgeStatuses`) are added to what the route declares itself.
+ */
 export function defineRoute<const R extends RouteConfig>(config: R & { "x-policy": RoutePolicy }) {
+	const responses = { ...problems(...edgeStatuses(config["x-policy"])), ...config.responses } as R["responses"] &
+		Partial<Record<EdgeStatus, ReturnType<typeof problems<EdgeStatus>>[EdgeStatus]>>;
 	const body = config.request?.body;
 	const wantsJson = body?.required === true && body.content?.["application/json"] !== undefined;
-	if (!wantsJson) return createRoute(config);
 	const own =
 		config.middleware === undefined ? [] : Array.isArray(config.middleware) ? config.middleware : [config.middleware];
-	return createRoute({ ...config, middleware: [requireJson, ...own] });
+	const route = createRoute({ ...config, responses, ...(wantsJson ? { middleware: [requireJson, ...own] } : {}) });
+	return route as typeof route & { responses: typeof responses };
 }
 
 /** The route's Hono path: `/api/v1/listings/{id}` → `/api/v1/listings/:id`. */

@@ -29,7 +29,12 @@ export function referenceMarkdown(): string {
 		const tag = route.tags?.[0] ?? "Other";
 		byTag.set(tag, [...(byTag.get(tag) ?? []), route]);
 	}
-	const out: string[] = [START, "", "Generated from the route table (what `GET /api/v1/openapi.json` is made from) by `npm run docs:api`; do not edit by hand.", ""];
+	const out: string[] = [
+		START,
+		"",
+		"Generated from the route table (what `GET /api/v1/openapi.json` is made from) by `npm run docs:api`; do not edit by hand.",
+		"",
+	];
 	for (const [tag, routes] of byTag) {
 		out.push(`### ${tag}`, "", "| route | who | limit | body | answers |", "|---|---|---|---|---|");
 		for (const route of routes) {

@@ -63,7 +63,7 @@ export const problem = z
 	})
 	.openapi("Problem");
 
-const PROBLEM_TEXT: Record<number, string> = {
+const PROBLEM_TEXT = {
 	400: "The request is not valid (field errors in `errors`).",
 	401: "Not signed in, or the credential does not work.",
 	403: "Signed in, but this account may not do this.",
@@ -76,16 +76,24 @@ const PROBLEM_TEXT: Record<number, string> = {
 	500: "Something failed on our side; the request changed nothing.",
 	502: "The tenant's Worker failed.",
 	503: "A service the request needs is unavailable.",
-};
+} as const satisfies Record<number, string>;
 
-/** The problem responses of `statuses`, for a route's `responses`. */
-export function problems(...statuses: (keyof typeof PROBLEM_TEXT)[]) {
-	return Object.fromEntries(
-		statuses.map((status) => [
-			status,
-			{ description: PROBLEM_TEXT[status] ?? "Problem", content: { "application/problem+json": { schema: problem } } },
-		]),
-	);
+/** One problem response, as a route's `responses` declares it. */
+interface ProblemResponse {
+	description: string;
+	content: { "application/problem+json": { schema: typeof problem } };
+}
+
+/**
+ * The problem responses of `statuses`, for a route's `responses`; typed per status, so the typed
+ * client (./client.ts) knows each one a route declares and types its body as the problem.
+ */
+export function problems<const S extends keyof typeof PROBLEM_TEXT>(...statuses: S[]): { [K in S]: ProblemResponse } {
+	const response = (status: S): ProblemResponse => ({
+		description: PROBLEM_TEXT[status],
+		content: { "application/problem+json": { schema: problem } },
+	});
+	return Object.fromEntries(statuses.map((status) => [status, response(status)])) as { [K in S]: ProblemResponse };
 }
 
 /** A JSON response of `schema`. */

@@ -14,7 +14,7 @@ export interface AttachmentCaps {
 
 const MiB = 1024 * 1024;
 
-/** DESIGN §5: at most 20 files, 25 MiB each (the edge's upload limit), 100 MiB in all. */
+/** docs/api.md (Attachments): at most 20 files, 25 MiB each (the edge's upload limit), 100 MiB in all. */
 export const ATTACHMENT_CAPS: AttachmentCaps = {
 	maxFiles: 20,
 	maxFileBytes: UPLOAD_LIMIT_BYTES,

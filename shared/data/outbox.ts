@@ -1,8 +1,9 @@
 /**
- * The transactional outbox over D1 (DESIGN §6): a handler writes its state change and the queue
- * message that announces it in one `db.batch` (one transaction), then sends the message at once;
- * the consumers Worker's cron resends whatever is still unsent. So a committed change is always
- * announced, at least once, and a refused or failed change announces nothing.
+ * The transactional outbox over D1 (docs/architecture.md, Reliability rules): a handler writes its
+ * state change and the queue message that announces it in one `db.batch` (one transaction), then
+ * sends the message at once; the consumers Worker's cron resends whatever is still unsent. So a
+ * committed change is always announced, at least once, and a refused or failed change announces
+ * nothing.
  *
  * Trade-off: delivery is at-least-once. A flush and the cron can race, or a send can succeed
  * before its row is marked, so a message may be sent twice; consumers are idempotent on the

@@ -10,7 +10,10 @@ export interface Scope {
 	tenantId: string | null;
 	userId: string | null;
 	role: Role;
-	/** Admins read and write every tenant's rows (DESIGN §2); acting for a tenant is audited at the edge. */
+	/**
+	 * Admins read and write every tenant's rows (docs/architecture.md, Tenants, roles and access);
+	 * acting for a tenant is audited at the edge.
+	 */
 	isAdmin: boolean;
 }
 

@@ -1,13 +1,13 @@
 /**
  * Our hosts and origins, and the CSRF verdict for a request.
  *
- * Hosts (DESIGN §2), under the configured root domain (`techflunky.com`, or `localhost` locally):
- * the apex and `www.` serve the marketplace, `seller.` and `buyer.` the portals, and one other
- * label `<slug>.` a seller's storefront. Anything else is foreign: deeper subdomains, IP
- * addresses, other domains and look-alikes (`xtechflunky.com`, `techflunky.com.evil.com`). The
- * labels `api`, `admin`, `app` and `static` are kept back (foreign for now, never a storefront),
- * so a seller cannot claim a name that looks like ours before we use it; `reservedLabels` lists
- * every label a storefront slug can never take.
+ * Hosts (docs/architecture.md, Tenants, roles and access), under the configured root domain
+ * (`techflunky.com`, or `localhost` locally): the apex and `www.` serve the marketplace, `seller.`
+ * and `buyer.` the portals, and one other label `<slug>.` a seller's storefront. Anything else is
+ * foreign: deeper subdomains, IP addresses, other domains and look-alikes (`xtechflunky.com`,
+ * `techflunky.com.evil.com`). The labels `api`, `admin`, `app` and `static` are kept back (foreign
+ * for now, never a storefront), so a seller cannot claim a name that looks like ours before we use
+ * it; `reservedLabels` lists every label a storefront slug can never take.
  *
  * Why the CSRF check looks like this: the session cookie is `__Host-` (host-only, `Secure`, no
  * `Domain`) and `SameSite=Lax`, so other sites' subresources and cross-site POSTs do not carry it.

@@ -1,9 +1,9 @@
 /**
- * The negotiation protocol, one set of zod schemas for everyone who speaks it: the
- * NegotiationRoom (parsing client frames, building views), the REST contract (the same offer view
- * is every offer route's response, ../contract/routes/offers.ts), and the partysocket client
- * (parsing server frames). DESIGN §5: client → counter, accept, reject, withdraw, chat; server →
- * state (on connect and after every change), chat, error.
+ * The negotiation protocol, one set of zod schemas for everyone who speaks it: the NegotiationRoom
+ * (parsing client frames, building views), the REST contract (the same offer view is every offer
+ * route's response, ../contract/routes/offers.ts), and the partysocket client (parsing server
+ * frames). docs/api.md (Offers, the negotiation WebSocket): client → counter, accept, reject,
+ * withdraw, chat; server → state (on connect and after every change), chat, error.
  *
  * Server-side shapes (the view, history, server frames) are not `.strict()`: a client that meets a
  * field it does not know yet drops it instead of refusing the frame. Client frames are strict, a
@@ -61,7 +61,10 @@ export const historyEntrySchema = z
 	.openapi("OfferHistoryEntry");
 export type HistoryEntry = z.output<typeof historyEntrySchema>;
 
-/** The offer as both REST and WebSocket show it (DESIGN §5 offer fields, plus whose turn it is). */
+/**
+ * The offer as both REST and WebSocket show it (docs/domain.md, Offer threads: the offer fields,
+ * plus whose turn it is).
+ */
 export const offerViewSchema = z
 	.object({
 		id: offerId,

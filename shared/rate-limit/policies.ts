@@ -1,5 +1,6 @@
 /**
- * The rate-limit policies of DESIGN §3, as data, and the per-tenant override an admin may set.
+ * The rate-limit policies of docs/api.md (Identity, tenancy and limits), as data, and the
+ * per-tenant override an admin may set.
  *
  * Auth endpoints have their own, stricter buckets, keyed both per client IP and per account, so a
  * credential-stuffing run is slowed whichever of the two it rotates. Those are deliberately not
@@ -81,9 +82,9 @@ export const bucketPolicySchema = z
 	.strict();
 
 /**
- * The anonymous policy in force: DESIGN §3's, or the operator's `ANONYMOUS_RATE_LIMIT` (JSON of a
- * `LimitOverride`; empty means the default). A value that does not parse is an error, so a typo
- * never silently switches limiting off.
+ * The anonymous policy in force: the documented one (docs/api.md, Identity, tenancy and limits), or
+ * the operator's `ANONYMOUS_RATE_LIMIT` (JSON of a `LimitOverride`; empty means the default). A
+ * value that does not parse is an error, so a typo never silently switches limiting off.
  */
 export function anonymousPolicyFrom(configured: string | undefined): BucketPolicy {
 	if (configured === undefined || configured.trim() === "") return anonymousPolicy;

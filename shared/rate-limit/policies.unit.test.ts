@@ -30,7 +30,7 @@ describe("policies", () => {
 		["admin", adminPolicy, { limit: 10_000, windowSeconds: 3600, burst: 1000 }],
 		["auth-ip", authPerIpPolicy, { limit: 10, windowSeconds: 900, burst: 10 }],
 		["auth-account", authPerAccountPolicy, { limit: 10, windowSeconds: 900, burst: 5 }],
-	])("sets the %s policy to the design's numbers", (name, policy, expected) => {
+	])("sets the %s policy to the documented numbers", (name, policy, expected) => {
 		expect(policy.name).toBe(name);
 		expect(numbers(policy)).toEqual(expected);
 	});

@@ -11,12 +11,13 @@
  */
 import { decodeJwt, type JWTPayload, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contract } from "../../shared/contract/table.ts";
 import { totpCode, totpStep } from "../../shared/crypto/totp.ts";
 import { newId } from "../../shared/encoding.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import { type SeededAdmin, seededAdmin } from "../topology/seed.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
-import { type Account, E2eClient, freshIp, uniqueEmail, waitFor } from "./client.ts";
+import { type Account, E2eClient, expectStatus, freshIp, uniqueEmail, waitFor } from "./client.ts";
 
 const secrets = testSecrets();
 const jwtKey = new TextEncoder().encode(secrets.JWT_SECRET);
@@ -30,9 +31,7 @@ beforeAll(async () => {
 	admin = { ...(await seededAdmin(secrets.PASSWORD_PEPPER, "e2e")), token: "" };
 	topology = await startTopology({ secrets, seedSql: admin.sql });
 	client = new E2eClient(topology.url.port);
-	const res = await client.login({ email: admin.email, password: admin.password });
-	expect(res.status).toBe(200);
-	admin.token = ((await res.json()) as { token: string }).token;
+	admin.token = (await client.signIn(admin.email, admin.password)).token;
 });
 
 afterAll(async () => {
@@ -94,9 +93,9 @@ describe("forged and foreign credentials", () => {
 	const me = (token: string) => client.call("/api/v1/me", { token });
 
 	it("accepts the genuine token the forgeries are made from", async () => {
-		const res = await me(attacker.token);
+		const res = await client.api.call(contract.getMe, { token: attacker.token });
 		expect(res.status).toBe(200);
-		expect(((await res.json()) as { user: { id: string } }).user.id).toBe(attacker.user.id);
+		expect(res.body).toMatchObject({ user: { id: attacker.user.id } });
 	});
 
 	const forgeries: [string, () => Promise<string>][] = [
@@ -241,7 +240,7 @@ describe("sessions after logout", () => {
 	it("refuses a bearer token once its session has logged out", async () => {
 		const account = await client.register("buyer");
 		expect((await client.call("/api/v1/me", { token: account.token })).status).toBe(200);
-		const logout = await client.call("/api/v1/auth/logout", { method: "POST", token: account.token });
+		const logout = await client.api.call(contract.logout, { token: account.token });
 		expect(logout.status).toBe(204);
 		await expectProblem(await client.call("/api/v1/me", { token: account.token }), 401);
 	});
@@ -249,11 +248,9 @@ describe("sessions after logout", () => {
 	it("refuses a session cookie once logged out and tells the browser to drop it", async () => {
 		const account = await client.register("seller");
 		expect((await client.call("/api/v1/me", { cookie: account.token })).status).toBe(200);
-		const logout = await client.call("/api/v1/auth/logout", {
-			method: "POST",
-			cookie: account.token,
-			headers: { Origin: client.origin() },
-		});
+		const logout = await client
+			.as({ cookie: account.token, headers: { Origin: client.origin() } })
+			.call(contract.logout, {});
 		expect(logout.status).toBe(204);
 		const res = await client.call("/api/v1/me", { cookie: account.token });
 		await expectProblem(res, 401);
@@ -264,8 +261,8 @@ describe("sessions after logout", () => {
 });
 
 describe("suspended tenants", () => {
-	const suspend = (tenantId: string, status: "active" | "suspended") =>
-		client.call(`/api/v1/admin/tenants/${tenantId}`, { method: "PATCH", token: admin.token, json: { status } });
+	const suspend = (id: string, status: "active" | "suspended") =>
+		client.api.call(contract.updateTenant, { params: { id }, token: admin.token, body: { status } });
 
 	it("refuses a suspended tenant's requests and logins, and revives logins but not old tokens", async () => {
 		const seller = await client.register("seller");
@@ -273,21 +270,18 @@ describe("suspended tenants", () => {
 
 		const suspended = await suspend(seller.tenant.id, "suspended");
 		expect(suspended.status).toBe(200);
-		expect(await suspended.json()).toMatchObject({ id: seller.tenant.id, status: "suspended" });
+		expect(suspended.body).toMatchObject({ id: seller.tenant.id, status: "suspended" });
 
 		await expectProblem(await client.call("/api/v1/me", { token: seller.token }), 403);
 		await expectProblem(await client.login({ email: seller.email, password: seller.password }), 403);
 
-		const listed = await client.call("/api/v1/admin/tenants?status=suspended", { token: admin.token });
-		expect(listed.status).toBe(200);
-		const { items } = (await listed.json()) as { items: { id: string; status: string }[] };
+		const listed = await client.api.call(contract.listTenants, { query: { status: "suspended" }, token: admin.token });
+		const { items } = expectStatus(listed, 200).body;
 		expect(items).toContainEqual(expect.objectContaining({ id: seller.tenant.id, status: "suspended" }));
 		expect(items.every((item) => item.status === "suspended")).toBe(true);
 
 		expect((await suspend(seller.tenant.id, "active")).status).toBe(200);
-		const login = await client.login({ email: seller.email, password: seller.password });
-		expect(login.status).toBe(200);
-		const fresh = ((await login.json()) as { token: string }).token;
+		const fresh = (await client.signIn(seller.email, seller.password)).token;
 		expect((await client.call("/api/v1/me", { token: fresh })).status).toBe(200);
 		await expectProblem(await client.call("/api/v1/me", { token: seller.token }), 401);
 	});
@@ -407,17 +401,17 @@ describe("login throttling", () => {
 describe("two-factor sign-in", () => {
 	it("accepts each one-time code once and stores the secret encrypted", async () => {
 		const account = await client.register("seller");
-		const setup = await client.call("/api/v1/auth/mfa/setup", { method: "POST", token: account.token });
-		expect(setup.status).toBe(200);
-		const { secret } = (await setup.json()) as { secret: string };
+		const setup = await client.api.call(contract.setupMfa, { token: account.token });
+		const { secret } = expectStatus(setup, 200).body;
 		expect(secret).toMatch(/^[A-Z2-7]{32}$/);
 
 		const step = totpStep(Date.now());
-		const enable = await client.call("/api/v1/auth/mfa/enable", {
+		const enable = await client.api.call(contract.enableMfa, {
 			token: account.token,
-			json: { otp: await totpCode(secret, step) },
+			body: { otp: await totpCode(secret, step) },
 		});
 		expect(enable.status).toBe(200);
+		expect(enable.body).toEqual({ mfa_enabled: true });
 
 		const db = await topology.db();
 		const row = await db

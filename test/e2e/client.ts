@@ -1,14 +1,28 @@
 /**
- * A small HTTP client for the e2e suites. Every request goes to the local topology's port
- * whatever host name its URL carries (undici, with a lookup that resolves every name to
- * 127.0.0.1), so a test can address the apex and the portals by name the way a browser does;
- * Node's global fetch would ignore a `Host` header. Each call poses as its own client IP unless
- * told otherwise, through the `CF-Connecting-IP` header that Miniflare passes through as
- * Cloudflare would set it, so per-IP buckets never couple one test to another.
+ * The e2e suites' client of the local topology, over the transport of test/support/loopback.ts
+ * (every host name resolved to the topology's port, a fresh `CF-Connecting-IP` per call unless
+ * told otherwise). Ordinary flows go through the typed client, `client.api.call(contract.…, …)`
+ * (or `client.as({ host, ip, cookie })` for another portal, address or session); `call` sends
+ * whatever a test builds, malformed requests included. Every answer either way is checked against
+ * the contract (./contract-check.ts): one it does not declare, or a body that does not fit,
+ * throws `ContractViolation` and fails the test.
  */
 import { request as httpRequest } from "node:http";
-import { Agent, Headers, type Response, WebSocket as UndiciWebSocket, fetch as undiciFetch } from "undici";
+import { Headers, type Response, WebSocket as UndiciWebSocket, fetch as undiciFetch } from "undici";
+import type { ContractClient } from "../../shared/contract/client.ts";
 import { freshIp } from "../support/fresh-ip.ts";
+import { expectStatus, loopbackAgent, loopbackClient, loopbackFetch } from "../support/loopback.ts";
+import {
+	type Account,
+	createListing,
+	type ListingFields,
+	register,
+	type SignedIn,
+	type SignUpRole,
+	signIn,
+	uniqueEmail,
+} from "../support/marketplace.ts";
+import { checkRawAnswer } from "./contract-check.ts";
 
 /** `apex` is the root domain (`localhost`); the others are its `seller.` and `buyer.` portals or any label. */
 export type HostName = "apex" | "seller" | "buyer" | (string & {});
@@ -28,36 +42,20 @@ export interface CallOptions {
 	headers?: Record<string, string>;
 }
 
-export interface SignedIn {
-	user: { id: string; email: string; role: string; tenant_id: string; mfa_enabled: boolean };
-	tenant: { id: string; kind: string; status: string };
-	token: string;
-	expires_at: string;
-}
-
-export interface Account extends SignedIn {
-	email: string;
-	password: string;
-}
-
-export { freshIp };
-
-export const uniqueEmail = (label: string) => `${label}-${crypto.randomUUID()}@example.test`;
+export type { Account, SignedIn };
+export { expectStatus, freshIp, uniqueEmail };
 
 export class E2eClient {
-	readonly #agent = new Agent({
-		connect: {
-			lookup: (_hostname, options, callback) => {
-				if (options?.all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
-				else callback(null, "127.0.0.1", 4);
-			},
-		},
-	});
+	readonly #agent = loopbackAgent();
+	readonly #fetch = loopbackFetch(() => this.#agent);
 
 	readonly port: string;
+	/** The typed client on the apex, each call from a fresh client IP. */
+	readonly api: ContractClient;
 
 	constructor(port: string) {
 		this.port = port;
+		this.api = this.as();
 	}
 
 	/** `http://<host>.localhost:<port>`, or the apex `http://localhost:<port>`. */
@@ -65,7 +63,22 @@ export class E2eClient {
 		return host === "apex" ? `http://localhost:${this.port}` : `http://${host}.localhost:${this.port}`;
 	}
 
-	call(path: string, options: CallOptions = {}): Promise<Response> {
+	/** The typed client on another host, from one client IP, or with a session cookie (and any other headers). */
+	as(
+		options: { host?: HostName; ip?: string; cookie?: string; headers?: Record<string, string> } = {},
+	): ContractClient {
+		const headers = { ...options.headers };
+		if (options.cookie !== undefined) headers.Cookie = `__Host-session=${options.cookie}`;
+		return loopbackClient({
+			origin: this.origin(options.host),
+			fetch: this.#fetch,
+			headers,
+			...(options.ip === undefined ? {} : { ip: options.ip }),
+		});
+	}
+
+	/** Sends what the test built, as it is; the answer is checked against the contract before it is returned. */
+	async call(path: string, options: CallOptions = {}): Promise<Response> {
 		const headers = new Headers(options.headers);
 		if (!headers.has("CF-Connecting-IP")) headers.set("CF-Connecting-IP", options.ip ?? freshIp());
 		if (options.token !== undefined) headers.set("Authorization", `Bearer ${options.token}`);
@@ -75,24 +88,43 @@ export class E2eClient {
 			body = JSON.stringify(options.json);
 			if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
 		}
-		return undiciFetch(`${this.origin(options.host)}${path}`, {
-			method: options.method ?? (body === undefined ? "GET" : "POST"),
+		const method = options.method ?? (body === undefined ? "GET" : "POST");
+		const res = await undiciFetch(`${this.origin(options.host)}${path}`, {
+			method,
 			headers,
 			body,
 			dispatcher: this.#agent,
 		});
+		const text = await res.clone().text();
+		checkRawAnswer({
+			method,
+			path,
+			requestHeaders: headers,
+			status: res.status,
+			contentType: res.headers.get("Content-Type"),
+			text,
+		});
+		return res;
 	}
 
 	/** Registers a new account over the API, from a fresh IP, and returns it signed in. */
-	async register(role: "seller" | "buyer" | "investor", password = "correct horse battery staple"): Promise<Account> {
-		const email = uniqueEmail(role);
-		const res = await this.call("/api/v1/auth/register", { json: { email, password, name: `E2E ${role}`, role } });
-		if (res.status !== 201) throw new Error(`register answered ${res.status}: ${await res.text()}`);
-		return { ...((await res.json()) as SignedIn), email, password };
+	register(role: SignUpRole, password?: string): Promise<Account> {
+		return register(this.api, role, password === undefined ? {} : { password });
 	}
 
+	/** Signs in as a setup step: anything but 200 throws. */
+	signIn(email: string, password: string): Promise<SignedIn> {
+		return signIn(this.api, email, password);
+	}
+
+	/** A raw sign-in attempt, whatever its answer (the attack suite's credential stuffing). */
 	login(body: { email: string; password: string; otp?: string }, ip?: string): Promise<Response> {
 		return this.call("/api/v1/auth/login", { json: body, ...(ip === undefined ? {} : { ip }) });
+	}
+
+	/** A listing of `seller`'s (`PUBLISHABLE` with `fields` over it), published unless told not to. */
+	listing(seller: SignedIn, fields: Partial<ListingFields> = {}, options: { publish?: boolean } = {}) {
+		return createListing(this.api, seller.token, fields, options);
 	}
 
 	close(): Promise<void> {

@@ -5,6 +5,7 @@
  * draft's 404 gets may be kept by a public cache.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contract } from "../../shared/contract/table.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
 import { type Account, E2eClient } from "./client.ts";
@@ -26,24 +27,14 @@ afterAll(async () => {
 	await topology?.dispose();
 });
 
+/** A listing of the file's seller, its title carrying `WORD`; its id. */
 async function createListing(title: string, publish: boolean): Promise<string> {
-	const created = await client.call("/api/v1/listings", {
-		token: seller.token,
-		json: {
-			title: `${title} ${WORD}`,
-			summary: "Scheduling for dog groomers",
-			description: "Profitable since 2021.",
-			category: "saas",
-			asking_price_cents: 9_900_000,
-		},
-	});
-	expect(created.status).toBe(201);
-	const { id } = (await created.json()) as { id: string };
-	if (publish) {
-		const published = await client.call(`/api/v1/listings/${id}/publish`, { method: "POST", token: seller.token });
-		expect(published.status).toBe(200);
-	}
-	return id;
+	const listing = await client.listing(
+		seller,
+		{ title: `${title} ${WORD}`, summary: "Scheduling for dog groomers", asking_price_cents: 9_900_000 },
+		{ publish },
+	);
+	return listing.id;
 }
 
 function expectPublic(res: { headers: { get(name: string): string | null } }) {
@@ -56,10 +47,10 @@ function expectPublic(res: { headers: { get(name: string): string | null } }) {
 describe("conditional public reads", () => {
 	it("tags a guest's listing and answers its repeat with a bodiless 304", async () => {
 		const id = await createListing("Groomly", true);
-		const first = await client.call(`/api/v1/listings/${id}`);
+		const first = await client.api.call(contract.getListing, { params: { id } });
 		expect(first.status).toBe(200);
 		expectPublic(first);
-		expect(((await first.json()) as { id: string }).id).toBe(id);
+		expect(first.body).toMatchObject({ id });
 		const etag = first.headers.get("ETag") ?? "";
 
 		const again = await client.call(`/api/v1/listings/${id}`, { headers: { "If-None-Match": etag } });
@@ -87,18 +78,18 @@ describe("conditional public reads", () => {
 			304,
 		);
 
-		const patched = await client.call(`/api/v1/listings/${id}`, {
-			method: "PATCH",
+		const patched = await client.api.call(contract.updateListing, {
+			params: { id },
 			token: seller.token,
-			json: { asking_price_cents: 7_500_000 },
+			body: { asking_price_cents: 7_500_000 },
 		});
 		expect(patched.status).toBe(200);
 
-		const after = await client.call(`/api/v1/listings/${id}`, { headers: { "If-None-Match": oldTag } });
+		const after = await client.api.call(contract.getListing, { params: { id }, headers: { "If-None-Match": oldTag } });
 		expect(after.status).toBe(200);
 		expectPublic(after);
 		expect(after.headers.get("ETag")).not.toBe(oldTag);
-		expect(((await after.json()) as { asking_price_cents: number }).asking_price_cents).toBe(7_500_000);
+		expect(after.body).toMatchObject({ asking_price_cents: 7_500_000 });
 
 		const newPage = await client.call(`/api/v1/listings?q=${WORD}`, { headers: { "If-None-Match": oldPageTag } });
 		expect(newPage.status).toBe(200);

@@ -398,7 +398,7 @@ describe("the negotiation socket", () => {
 });
 
 describe("a socket whose session has ended", () => {
-	// The session is revoked at once (DESIGN §5, logout): that must reach a socket opened with it,
+	// The session is revoked at once (docs/api.md, logout): that must reach a socket opened with it,
 	// or a signed-out device keeps negotiating, accepting included. Closing the socket or
 	// answering its frames with an error both satisfy this test.
 	it("cannot move the thread after its session is signed out", async () => {

@@ -10,9 +10,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, demoListingId } from "../../scripts/demo-data.ts";
+import { ContractViolation } from "../../shared/contract/client.ts";
+import { contract } from "../../shared/contract/table.ts";
+import { E2eClient, expectStatus } from "./client.ts";
 
 let child: ChildProcess;
-let base: string;
+let client: E2eClient;
 let stateDir: string;
 let output = "";
 
@@ -30,7 +33,7 @@ function freePort(): Promise<number> {
 
 beforeAll(async () => {
 	const port = await freePort();
-	base = `http://127.0.0.1:${port}`;
+	client = new E2eClient(String(port));
 	stateDir = mkdtempSync(join(tmpdir(), "techflunky-start-"));
 	// Without vitest's NODE_ENV=test, as from a developer's shell: Miniflare skips its `Request.cf`
 	// download under NODE_ENV=test, which would hide the network attempt this file checks for.
@@ -45,8 +48,12 @@ beforeAll(async () => {
 	const deadline = Date.now() + 60_000;
 	for (;;) {
 		try {
-			if ((await fetch(`${base}/healthz`)).ok) break;
-		} catch {
+			// A request Wrangler holds while the Worker is not up must not outlast the deadline.
+			const probe = client.api.call(contract.healthCheck, {});
+			const waited = new Promise<undefined>((resolve) => setTimeout(resolve, 5_000));
+			if ((await Promise.race([probe, waited]))?.status === 200) break;
+		} catch (error) {
+			if (error instanceof ContractViolation) throw error;
 			// not listening yet
 		}
 		if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
@@ -58,20 +65,14 @@ beforeAll(async () => {
 const BUYER = "barbara@buyer.techflunky.test";
 let buyerToken: Promise<string> | undefined;
 
-/** The buyer's bearer token, signed in once with the seeded password (sign-ins are rate-limited per IP). */
+/** The buyer's bearer token, signed in once with the seeded password (sign-ins are rate-limited). */
 function signInBuyer(): Promise<string> {
-	buyerToken ??= fetch(`${base}/api/v1/auth/login`, {
-		method: "POST",
-		headers: { "Content-Type": "application/json" },
-		body: JSON.stringify({ email: BUYER, password: DEMO_PASSWORD }),
-	}).then(async (login) => {
-		expect(login.status).toBe(200);
-		return ((await login.json()) as { token: string }).token;
-	});
+	buyerToken ??= client.signIn(BUYER, DEMO_PASSWORD).then((signedIn) => signedIn.token);
 	return buyerToken;
 }
 
 afterAll(async () => {
+	await client?.close();
 	if (child?.pid) {
 		try {
 			process.kill(-child.pid, "SIGTERM");
@@ -91,30 +92,29 @@ describe("npm start", () => {
 	});
 
 	it("serves /healthz with the security headers", async () => {
-		const res = await fetch(`${base}/healthz`);
-		expect(await res.json()).toEqual({ status: "ok" });
+		const res = await client.api.call(contract.healthCheck, {});
+		expect(res.body).toEqual({ status: "ok" });
 		expect(res.headers.get("X-Request-Id")).toBeTruthy();
 		expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
 	});
 
 	it("serves the demo marketplace through the user Worker", async () => {
-		const res = await fetch(`${base}/api/v1/listings`);
-		expect(res.status).toBe(200);
-		const page = (await res.json()) as { items: unknown[] };
-		expect(page.items).toHaveLength(6);
+		const { items } = expectStatus(await client.api.call(contract.browseListings, {}), 200).body;
+		expect(items).toHaveLength(6);
 	});
 
 	it("signs a demo account in with the seeded password and knows who it is", async () => {
 		const token = await signInBuyer();
-		const me = await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+		const me = await client.api.call(contract.getMe, { token });
 		expect(me.status).toBe(200);
-		expect(await me.json()).toMatchObject({ user: { email: BUYER, role: "buyer" } });
+		expect(me.body).toMatchObject({ user: { email: BUYER, role: "buyer" } });
 	});
 
 	it("serves a seeded file from the local R2 bucket to the buyer approved for its listing", async () => {
 		const token = await signInBuyer();
-		const res = await fetch(`${base}/api/v1/listings/${demoListingId("invoicely")}/attachments/pitch-deck.pdf`, {
-			headers: { Authorization: `Bearer ${token}` },
+		// Raw: the typed client reads a file's body as text, and this test looks at its bytes.
+		const res = await client.call(`/api/v1/listings/${demoListingId("invoicely")}/attachments/pitch-deck.pdf`, {
+			token,
 		});
 		expect(res.status).toBe(200);
 		expect(res.headers.get("Content-Type")).toMatch(/^application\/pdf\b/);

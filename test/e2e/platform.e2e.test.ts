@@ -5,63 +5,56 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OfferEvent } from "../../queues/offer-events.ts";
 import { DEMO_PASSWORD, demoData, demoListingId } from "../../scripts/demo-data.ts";
+import { contract } from "../../shared/contract/table.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
-import { waitFor } from "./client.ts";
+import { E2eClient, expectStatus, waitFor } from "./client.ts";
 
 let topology: Topology;
-const url = (path: string) => new URL(path, topology.url);
+let client: E2eClient;
 
 beforeAll(async () => {
 	const secrets = testSecrets();
 	const demo = await demoData({ pepper: secrets.PASSWORD_PEPPER, encryptionKey: secrets.ENCRYPTION_KEY });
 	topology = await startTopology({ secrets, seedSql: demo.sql, seedObjects: demo.objects });
+	client = new E2eClient(topology.url.port);
 });
 
 afterAll(async () => {
+	await client?.close();
 	await topology?.dispose();
 });
 
 const tokens = new Map<string, Promise<string>>();
 
-/** A demo account's bearer token, signed in once per file (sign-ins are rate-limited per IP). */
+/** A demo account's bearer token, signed in once per file (sign-ins are rate-limited). */
 function signIn(email: string): Promise<string> {
 	let token = tokens.get(email);
 	if (!token) {
-		token = fetch(url("/api/v1/auth/login"), {
-			method: "POST",
-			headers: { "Content-Type": "application/json" },
-			body: JSON.stringify({ email, password: DEMO_PASSWORD }),
-		}).then(async (login) => {
-			if (login.status !== 200) throw new Error(`sign-in as ${email} answered ${login.status}`);
-			return ((await login.json()) as { token: string }).token;
-		});
+		token = client.signIn(email, DEMO_PASSWORD).then((signedIn) => signedIn.token);
 		tokens.set(email, token);
 	}
 	return token;
 }
 
-const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
-
-interface Page {
-	items: { id: string; title: string; status: string }[];
-	next_cursor: string | null;
-}
-
 describe("HTTP through dispatch → user Worker → D1", () => {
 	it("answers /healthz with ok and a request id", async () => {
-		const res = await fetch(url("/healthz"));
+		const res = await client.api.call(contract.healthCheck, {});
 		expect(res.status).toBe(200);
-		expect(await res.json()).toEqual({ status: "ok" });
+		expect(res.body).toEqual({ status: "ok" });
 		expect(res.headers.get("X-Request-Id")).toBeTruthy();
 		expect(res.headers.get("Strict-Transport-Security")).toBeTruthy();
 	});
 
 	it("lists the demo marketplace's active listings across pages", async () => {
-		const first = (await (await fetch(url("/api/v1/listings?limit=4"))).json()) as Page;
+		const page = async (cursor?: string) => {
+			const query = { limit: 4, ...(cursor === undefined ? {} : { cursor }) };
+			return expectStatus(await client.api.call(contract.browseListings, { query }), 200).body;
+		};
+		const first = await page();
 		expect(first.items).toHaveLength(4);
 		expect(first.next_cursor).toBeTruthy();
-		const second = (await (await fetch(url(`/api/v1/listings?limit=4&cursor=${first.next_cursor}`))).json()) as Page;
+		const second = await page(first.next_cursor ?? "");
 		const all = [...first.items, ...second.items];
 		expect(second.next_cursor).toBeNull();
 		expect(all).toHaveLength(6);
@@ -73,18 +66,14 @@ describe("HTTP through dispatch → user Worker → D1", () => {
 	it("hides a draft listing behind a 404", async () => {
 		const db = await topology.db();
 		const draft = await db.prepare("SELECT id FROM listings WHERE status = 'draft' LIMIT 1").first<{ id: string }>();
-		const res = await fetch(url(`/api/v1/listings/${draft?.id}`));
+		const res = await client.api.call(contract.getListing, { params: { id: draft?.id ?? "" } });
 		expect(res.status).toBe(404);
 		expect(res.headers.get("Content-Type")).toBe("application/problem+json");
 	});
 
 	it("signs a demo seller in, and refuses its oversized body with a 413 problem", async () => {
 		const token = await signIn("ada@seller.techflunky.test");
-		const res = await fetch(url("/api/v1/listings"), {
-			method: "POST",
-			headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-			body: JSON.stringify({ blob: "x".repeat(2 * 1024 * 1024) }),
-		});
+		const res = await client.call("/api/v1/listings", { token, json: { blob: "x".repeat(2 * 1024 * 1024) } });
 		expect(res.status).toBe(413);
 		expect(res.headers.get("Content-Type")).toBe("application/problem+json");
 	});
@@ -92,40 +81,39 @@ describe("HTTP through dispatch → user Worker → D1", () => {
 
 describe("the demo marketplace's NDA story", () => {
 	// barbara@buyer is approved for Invoicely; ken@buyer's request for it is still pending.
-	const invoicely = () => url(`/api/v1/listings/${demoListingId("invoicely")}`);
+	const invoicely = { id: demoListingId("invoicely") };
+	const deck = { ...invoicely, name: "pitch-deck.pdf" };
 
 	it("shows Invoicely's confidential details to the approved buyer", async () => {
-		const res = await fetch(invoicely(), bearer(await signIn("barbara@buyer.techflunky.test")));
+		const token = await signIn("barbara@buyer.techflunky.test");
+		const res = await client.api.call(contract.getListing, { params: invoicely, token });
 		expect(res.status).toBe(200);
-		const listing = (await res.json()) as { nda: { version: number }; confidential?: { legal_name?: string } };
-		expect(listing.nda.version).toBe(1);
-		expect(listing.confidential?.legal_name).toBe("Invoicely Software Ltd");
+		expect(res.body).toMatchObject({ nda: { version: 1 }, confidential: { legal_name: "Invoicely Software Ltd" } });
 	});
 
 	it("keeps the confidential details from a guest and from a buyer still waiting for approval", async () => {
-		const guest = await fetch(invoicely());
+		const guest = await client.api.call(contract.getListing, { params: invoicely });
 		expect(guest.status).toBe(200);
-		expect(await guest.json()).not.toHaveProperty("confidential");
-		const pending = await fetch(invoicely(), bearer(await signIn("ken@buyer.techflunky.test")));
+		expect(guest.body).not.toHaveProperty("confidential");
+		const token = await signIn("ken@buyer.techflunky.test");
+		const pending = await client.api.call(contract.getListing, { params: invoicely, token });
 		expect(pending.status).toBe(200);
-		expect(await pending.json()).not.toHaveProperty("confidential");
+		expect(pending.body).not.toHaveProperty("confidential");
 	});
 
 	it("serves the pitch deck to the approved buyer as a PDF", async () => {
-		const res = await fetch(
-			`${invoicely()}/attachments/pitch-deck.pdf`,
-			bearer(await signIn("barbara@buyer.techflunky.test")),
-		);
+		// Raw: the typed client reads a file's body as text, and this test looks at its bytes.
+		const res = await client.call(`/api/v1/listings/${deck.id}/attachments/${deck.name}`, {
+			token: await signIn("barbara@buyer.techflunky.test"),
+		});
 		expect(res.status).toBe(200);
 		expect(res.headers.get("Content-Type")).toMatch(/^application\/pdf\b/);
 		expect(new TextDecoder().decode((await res.arrayBuffer()).slice(0, 5))).toBe("%PDF-");
 	});
 
 	it("answers 404 for the pitch deck to a buyer without approval", async () => {
-		const res = await fetch(
-			`${invoicely()}/attachments/pitch-deck.pdf`,
-			bearer(await signIn("ken@buyer.techflunky.test")),
-		);
+		const token = await signIn("ken@buyer.techflunky.test");
+		const res = await client.api.call(contract.getAttachment, { params: deck, token });
 		expect(res.status).toBe(404);
 	});
 });

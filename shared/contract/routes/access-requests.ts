@@ -1,5 +1,5 @@
 /**
- * The access-requests routes' contract (see ../policy.ts): the NDA flow of DESIGN §4. A buyer or
+ * The access-requests routes' contract (see ../policy.ts): the NDA flow of docs/domain.md (Access requests). A buyer or
  * investor accepts a listing's current NDA and asks to see its confidential details; the
  * listing's seller approves, declines or later revokes; each side lists what concerns it.
  *
@@ -89,7 +89,7 @@ const decisionRoute = <const D extends "approve" | "decline" | "revoke", const N
 				accessRequestView,
 				"The request as it stands after the decision (unchanged if it was already in force)",
 			),
-			...problems(400, 401, 403, 404, 409, 429),
+			...problems(400, 401, 403, 404, 409, 429, 502),
 		},
 		"x-policy": {
 			allow: sellerOnly,
@@ -115,7 +115,7 @@ export const accessRequestsRoutes = {
 		responses: {
 			201: json(accessRequestView, "The request, created pending"),
 			200: json(accessRequestView, "The caller's existing request for the listing, unchanged"),
-			...problems(400, 401, 403, 404, 409, 415, 429),
+			...problems(400, 401, 403, 404, 409, 415, 429, 502),
 		},
 		"x-policy": { allow: buyerSide, bucket: "caller", body: "json", credentials: "accepted", servedBy: "user" },
 	}),
@@ -131,7 +131,7 @@ export const accessRequestsRoutes = {
 		request: { query: listAccessRequestsQuery },
 		responses: {
 			200: json(accessRequestPage, "A page of requests"),
-			...problems(400, 401, 403, 429),
+			...problems(400, 401, 403, 429, 502),
 		},
 		"x-policy": {
 			allow: signedIn,

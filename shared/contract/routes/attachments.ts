@@ -84,7 +84,7 @@ export const attachmentsRoutes = {
 		request: { params: listParams },
 		responses: {
 			200: json(attachmentList, "The listing's files, by name"),
-			...problems(400, 401, 403, 404, 429),
+			...problems(400, 401, 403, 404, 429, 502),
 		},
 		"x-policy": {
 			allow: signedIn,
@@ -108,7 +108,7 @@ export const attachmentsRoutes = {
 		responses: {
 			201: { ...json(attachmentView, "The file, stored under a new name"), headers: location },
 			200: { ...json(attachmentView, "The file, replaced"), headers: location },
-			...problems(400, 401, 403, 404, 409, 413, 415, 429, 500),
+			...problems(400, 401, 403, 404, 409, 413, 415, 429, 500, 502),
 		},
 		"x-policy": {
 			allow: sellerOnly,
@@ -139,7 +139,7 @@ export const attachmentsRoutes = {
 				}),
 				content: everyType,
 			},
-			...problems(400, 401, 403, 404, 429),
+			...problems(400, 401, 403, 404, 429, 502),
 		},
 		"x-policy": {
 			allow: signedIn,
@@ -161,7 +161,7 @@ export const attachmentsRoutes = {
 		request: { params: fileParams },
 		responses: {
 			204: { description: "Deleted" },
-			...problems(400, 401, 403, 404, 429),
+			...problems(400, 401, 403, 404, 429, 502),
 		},
 		"x-policy": {
 			allow: sellerOnly,

@@ -278,7 +278,7 @@ export const listingsRoutes = {
 		responses: {
 			200: { ...json(publicListingPage, "A page of listings"), headers: publicCacheHeaders },
 			304: notModified,
-			...problems(400, 401, 403, 429),
+			...problems(400, 401, 403, 429, 502),
 		},
 		"x-policy": { ...policy, allow: anyone, body: "none", note: "active listings, public fields only" },
 	}),
@@ -294,7 +294,7 @@ export const listingsRoutes = {
 		request: { query: ownListingsQuery },
 		responses: {
 			200: json(listingViewPage, "A page of the caller's listings, with `nda` and `confidential`"),
-			...problems(400, 401, 403, 429),
+			...problems(400, 401, 403, 429, 502),
 		},
 		"x-policy": { ...policy, allow: sellerOnly, body: "none" },
 	}),
@@ -310,7 +310,7 @@ export const listingsRoutes = {
 		request: { body: jsonBody(createListingBody) },
 		responses: {
 			201: json(listingView, "The listing, as `draft`, with its confidential details"),
-			...problems(400, 401, 403, 413, 415, 429),
+			...problems(400, 401, 403, 413, 415, 429, 502),
 		},
 		"x-policy": { ...policy, allow: sellerOnly, body: "json" },
 	}),
@@ -333,7 +333,7 @@ export const listingsRoutes = {
 				headers: publicCacheHeaders,
 			},
 			304: notModified,
-			...problems(400, 401, 403, 404, 429),
+			...problems(400, 401, 403, 404, 429, 502),
 		},
 		"x-policy": {
 			...policy,
@@ -354,7 +354,7 @@ export const listingsRoutes = {
 		request: { params: listingParams, body: jsonBody(updateListingBody) },
 		responses: {
 			200: json(listingView, "The listing, changed"),
-			...problems(400, 401, 403, 404, 409, 413, 415, 429),
+			...problems(400, 401, 403, 404, 409, 413, 415, 429, 502),
 		},
 		"x-policy": { ...policy, allow: ownerOrAdmin, body: "json", note: "owner or admin" },
 	}),
@@ -370,7 +370,7 @@ export const listingsRoutes = {
 		request: { params: listingParams },
 		responses: {
 			200: json(listingView, "The listing, `active`"),
-			...problems(400, 401, 403, 404, 409, 429),
+			...problems(400, 401, 403, 404, 409, 429, 502),
 		},
 		"x-policy": { ...policy, allow: sellerOnly, body: "none", note: "owner" },
 	}),
@@ -386,7 +386,7 @@ export const listingsRoutes = {
 		request: { params: listingParams },
 		responses: {
 			204: { description: "Archived" },
-			...problems(400, 401, 403, 404, 409, 429),
+			...problems(400, 401, 403, 404, 409, 429, 502),
 		},
 		"x-policy": { ...policy, allow: ownerOrAdmin, body: "none", note: "owner or admin" },
 	}),

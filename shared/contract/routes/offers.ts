@@ -1,6 +1,6 @@
 /**
  * The offer threads' contract (see ../policy.ts): opening a thread on a listing, the moves of
- * DESIGN §4 (counter, accept, reject, withdraw), reads of a thread and its consolidated timeline,
+ * docs/domain.md, Offer threads (counter, accept, reject, withdraw), reads of a thread and its consolidated timeline,
  * and a seller re-opening a listing whose accepted offer fell through. Every move answers the
  * offer view the room returns (../../offers/protocol.ts), the same shape its socket frames carry.
  * A refused move is the problem of its refusal (../outcomes.ts): 400, 403, 404 or 409.
@@ -109,7 +109,7 @@ export const offerTimeline = z
 	.object({ events: z.array(timelineEvent), deal: dealRecord.nullable() })
 	.openapi("OfferTimeline");
 
-/** The 409 of a second offer names the buyer's open thread in `offer_id` (DESIGN §5). */
+/** The 409 of a second offer names the buyer's open thread in `offer_id` (docs/domain.md, Offer threads). */
 const offerConflict = {
 	409: {
 		description:
@@ -147,7 +147,7 @@ export const offersRoutes = {
 		request: { params: listingParams, body: jsonBody(createOfferBody) },
 		responses: {
 			201: json(offerViewSchema, "The new thread: pending, version 1, with its history"),
-			...problems(400, 401, 403, 404, 415, 429),
+			...problems(400, 401, 403, 404, 415, 429, 502),
 			...offerConflict,
 		},
 		"x-policy": policy(move, buyerSide, "listing active, not the caller's own"),
@@ -164,7 +164,7 @@ export const offersRoutes = {
 		request: { params: listingParams },
 		responses: {
 			200: json(reopenedListing, "The listing, active again"),
-			...problems(400, 401, 403, 404, 409, 429),
+			...problems(400, 401, 403, 404, 409, 429, 502),
 		},
 		"x-policy": policy(read, sellerOnly, "owner: cancels the accepted offer; ours"),
 	}),
@@ -180,7 +180,7 @@ export const offersRoutes = {
 		request: { query: listOffersQuery },
 		responses: {
 			200: json(offerPage, "Threads where the caller is the buyer or the seller (admins: all)"),
-			...problems(400, 401, 403, 429),
+			...problems(400, 401, 403, 429, 502),
 		},
 		"x-policy": policy(read, signedIn, "threads where the caller is a party"),
 	}),
@@ -195,7 +195,7 @@ export const offersRoutes = {
 		request: { params: offerParams },
 		responses: {
 			200: json(offerViewSchema, "The thread, with `history`"),
-			...problems(400, 401, 403, 404, 429),
+			...problems(400, 401, 403, 404, 429, 502),
 		},
 		"x-policy": policy(read, signedIn),
 	}),
@@ -210,7 +210,7 @@ export const offersRoutes = {
 		request: { params: offerParams },
 		responses: {
 			200: json(offerTimeline, "The recorded events and the deal's latest terms"),
-			...problems(400, 401, 403, 404, 429),
+			...problems(400, 401, 403, 404, 429, 502),
 		},
 		"x-policy": policy(read, signedIn),
 	}),
@@ -226,7 +226,7 @@ export const offersRoutes = {
 		request: { params: offerParams, body: jsonBody(counterBody) },
 		responses: {
 			200: json(offerViewSchema, "The offer, countered, at version + 1"),
-			...problems(400, 401, 403, 404, 409, 415, 429),
+			...problems(400, 401, 403, 404, 409, 415, 429, 502),
 		},
 		"x-policy": policy(move, party, "the party whose turn it is"),
 	}),
@@ -242,7 +242,7 @@ export const offersRoutes = {
 		request: { params: offerParams, body: jsonBody(versionBody) },
 		responses: {
 			200: json(offerViewSchema, "The offer, accepted"),
-			...problems(400, 401, 403, 404, 409, 415, 429),
+			...problems(400, 401, 403, 404, 409, 415, 429, 502),
 		},
 		"x-policy": policy(move, party, "the party who did not propose last"),
 	}),
@@ -257,7 +257,7 @@ export const offersRoutes = {
 		request: { params: offerParams, body: jsonBody(versionBody) },
 		responses: {
 			200: json(offerViewSchema, "The offer, rejected"),
-			...problems(400, 401, 403, 404, 409, 415, 429),
+			...problems(400, 401, 403, 404, 409, 415, 429, 502),
 		},
 		"x-policy": policy(move, party, "the party who did not propose last"),
 	}),
@@ -277,7 +277,7 @@ export const offersRoutes = {
 		},
 		responses: {
 			200: json(offerViewSchema, "The offer, withdrawn"),
-			...problems(400, 401, 403, 404, 409, 415, 429),
+			...problems(400, 401, 403, 404, 409, 415, 429, 502),
 		},
 		"x-policy": policy(move, buyerSide, "the thread's buyer"),
 	}),

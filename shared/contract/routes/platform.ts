@@ -4,7 +4,7 @@
  *
  * The handshake takes its credential as `?token=` too (browsers cannot set headers on a
  * WebSocket), which is what its `credentials: "query"` says; its frames are not HTTP and are
- * described in DESIGN §5 and shared/offers/protocol.ts, not here.
+ * described in docs/api.md (the negotiation WebSocket) and shared/offers/protocol.ts, not here.
  */
 import { z } from "@hono/zod-openapi";
 import { anyone, type ContractRoute, defineRoute, signedIn } from "../policy.ts";

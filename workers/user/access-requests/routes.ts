@@ -1,8 +1,8 @@
 /**
- * Access requests (DESIGN §4, the NDA flow): a buyer or investor accepts a listing's current NDA
- * and asks to see its confidential details; the listing's seller approves, declines or later
- * revokes. Approval is what the listings data layer reads to show confidential details, so a
- * revocation takes effect on the next read.
+ * Access requests (docs/domain.md, Access requests: the NDA flow): a buyer or investor accepts a
+ * listing's current NDA and asks to see its confidential details; the listing's seller approves,
+ * declines or later revokes. Approval is what the listings data layer reads to show confidential
+ * details, so a revocation takes effect on the next read.
  *
  * Asking twice is idempotent per buyer tenant: the second ask answers 200 with the request as it
  * stands (whatever its status), so a declined buyer cannot re-open the question by asking again.
