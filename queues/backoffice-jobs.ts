@@ -24,9 +24,17 @@ export const listingEventTypes = [
 	"listing.updated",
 	"listing.published",
 	"listing.archived",
+	// The lifecycle's moves (shared/listings/lifecycle.ts): claim, reopen, sell.
+	"listing.under_offer",
+	"listing.reopened",
+	"listing.sold",
 ] as const;
 
-/** A listing changed; written to the outbox in the same D1 batch as the change (shared/data/outbox.ts). */
+/**
+ * A listing changed; written to the outbox in the same D1 batch as the change (shared/data/outbox.ts).
+ * `offer_id` names the accepted offer of `listing.under_offer` and `listing.sold`, `payment_id` the
+ * payment of `listing.sold`; both are optional, so events written before they existed still parse.
+ */
 export const listingEventJobSchema = z
 	.object({
 		id: eventId,
@@ -36,6 +44,14 @@ export const listingEventJobSchema = z
 		listing_id: z.string().regex(/^lst_[0-9a-f]{32}$/),
 		seller_tenant_id: tenantId,
 		actor_tenant_id: tenantId.nullable(),
+		offer_id: z
+			.string()
+			.regex(/^off_[0-9a-f]{32}$/)
+			.optional(),
+		payment_id: z
+			.string()
+			.regex(/^pay_[0-9a-f]{32}$/)
+			.optional(),
 	})
 	.strict();
 

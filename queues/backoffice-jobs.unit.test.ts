@@ -19,6 +19,21 @@ describe("listingEventJobSchema", () => {
 		);
 	});
 
+	it("accepts the lifecycle's events with the offer and payment they name, and events written before them", () => {
+		const offer_id = `off_${"c".repeat(32)}`;
+		const payment_id = `pay_${"d".repeat(32)}`;
+		const sold = { ...listingEvent, type: "listing.sold", offer_id, payment_id };
+		expect(listingEventJobSchema.parse(sold)).toEqual(sold);
+		for (const type of ["listing.under_offer", "listing.reopened"] as const) {
+			expect(listingEventJobSchema.parse({ ...listingEvent, type, offer_id }).type).toBe(type);
+		}
+		for (const type of ["listing.created", "listing.updated", "listing.published", "listing.archived"] as const) {
+			expect(listingEventJobSchema.parse({ ...listingEvent, type })).toEqual({ ...listingEvent, type });
+		}
+		expect(listingEventJobSchema.safeParse({ ...sold, offer_id: "off_1" }).success).toBe(false);
+		expect(listingEventJobSchema.safeParse({ ...sold, payment_id: "pay_1" }).success).toBe(false);
+	});
+
 	it("rejects an unknown type, a malformed listing id and an extra field", () => {
 		expect(listingEventJobSchema.safeParse({ ...listingEvent, type: "listing.deleted" }).success).toBe(false);
 		expect(listingEventJobSchema.safeParse({ ...listingEvent, listing_id: "lst_XYZ" }).success).toBe(false);

@@ -1,11 +1,13 @@
 /**
  * NegotiationRoom inside workerd: the thread over RPC (the REST path), the outbox and its alarm,
- * expiry, holds and the listing claim against the real D1, and the WebSocket protocol (DESIGN §4,
- * §5, §6). Every test opens its own thread (`off_<hex>`) on its own listing and tenants.
+ * expiry, holds and the listing claim against the real D1, and the WebSocket protocol
+ * (docs/domain.md, Offer threads; docs/api.md, Offers; docs/architecture.md, Reliability rules).
+ * Every test opens its own thread (`off_<hex>`) on its own listing and tenants.
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { type ListingEventJob, listingEventJobSchema } from "../../queues/backoffice-jobs.ts";
 import { type OfferEvent, offerEventSchema } from "../../queues/offer-events.ts";
 import { refusalProblem } from "../../shared/contract/outcomes.ts";
 import { newId } from "../../shared/encoding.ts";
@@ -141,6 +143,16 @@ async function outboxOf(stub: Room): Promise<OutboxRow[]> {
 			.toArray(),
 	);
 	return rows.map((row) => ({ event: offerEventSchema.parse(JSON.parse(row.body)), sentAt: row.sent_at }));
+}
+
+/** The listing's events in the D1 outbox (where the listing claim is announced), in write order. */
+async function listingEvents(listingId: string): Promise<{ body: ListingEventJob; sentAt: string | null }[]> {
+	const { results } = await bindings.DB.prepare(
+		"SELECT body, sent_at FROM outbox WHERE queue = 'backoffice-jobs' AND body LIKE ? ORDER BY created_at, rowid",
+	)
+		.bind(`%${listingId}%`)
+		.all<{ body: string; sent_at: string | null }>();
+	return results.map((row) => ({ body: listingEventJobSchema.parse(JSON.parse(row.body)), sentAt: row.sent_at }));
 }
 
 async function alarmAt(stub: Room): Promise<number | null> {
@@ -607,6 +619,43 @@ describe("NegotiationRoom acceptance", () => {
 		const views = await Promise.all(threads.map((thread) => viewOf(thread.stub)));
 		expect(views.filter((view) => view.status === "accepted")).toHaveLength(1);
 		expect(await listingStatus(listing.listingId)).toBe("under_offer");
+	});
+
+	it("records the accepted offer on the listing and announces the claim once, of simultaneous accepts", async () => {
+		const { id, stub, seller, listingId } = await openThread();
+		const now = Date.now();
+		await Promise.all(Array.from({ length: 5 }, () => stub.act(seller, { type: "accept", version: 1 }, now)));
+		const listing = await bindings.DB.prepare("SELECT status, claimed_by_offer_id FROM listings WHERE id = ?")
+			.bind(listingId)
+			.first();
+		expect(listing).toEqual({ status: "under_offer", claimed_by_offer_id: id });
+		const events = await listingEvents(listingId);
+		expect(events).toHaveLength(1);
+		expect(events[0]?.body).toMatchObject({
+			kind: "listing.event",
+			type: "listing.under_offer",
+			listing_id: listingId,
+			seller_tenant_id: seller.tenantId,
+			actor_tenant_id: seller.tenantId,
+			offer_id: id,
+			occurred_at: iso(now),
+		});
+		expect(events[0]?.sentAt).not.toBeNull();
+	});
+
+	it("announces only the winning claim of competing threads, and none for a refused accept", async () => {
+		const listing = await seedListing();
+		const threads = await Promise.all([openThread({ listing }), openThread({ listing })]);
+		const results = await Promise.all(
+			threads.map((thread) => thread.stub.act(listing.seller, { type: "accept", version: 1 }, Date.now())),
+		);
+		const winner = threads[results.findIndex((result) => result.ok)];
+		const late = await openThread({ listing, register: false });
+		expect(answered(await late.stub.act(listing.seller, { type: "accept", version: 1 }, Date.now()))).toMatchObject({
+			kind: "listing_unavailable",
+		});
+		const events = await listingEvents(listing.listingId);
+		expect(events.map(({ body }) => [body.type, body.offer_id])).toEqual([["listing.under_offer", winner?.id]]);
 	});
 
 	it("puts an open thread on hold once and releases it with a fresh 72-hour expiry", async () => {

@@ -14,10 +14,11 @@
  * not empty — by the caller's TenantObject (./admission.ts), so signing out or a suspension stops
  * an open socket at once.
  *
- * Accepting also claims the listing in D1 (`active → under_offer`) before the acceptance is
- * committed, inside `blockConcurrencyWhile`, so of N simultaneous accepts — of this thread or of
- * competing threads on the same listing — exactly one succeeds; the listing's other open threads
- * are then put on hold.
+ * Accepting also claims the listing in D1 (`active → under_offer`, the listing lifecycle's `claim`
+ * with its `listing.under_offer` event: ./listing-claim.ts) before the acceptance is committed,
+ * inside `blockConcurrencyWhile`, so of N simultaneous accepts — of this thread or of competing
+ * threads on the same listing — exactly one succeeds; the listing's other open threads are then
+ * put on hold.
  */
 import { type Connection, type ConnectionContext, Server } from "partyserver";
 import { z } from "zod";
@@ -37,6 +38,7 @@ import {
 import { migrate } from "../sqlite.ts";
 import { admitFrame, type SocketCaller } from "./admission.ts";
 import { readClientFrame } from "./frames.ts";
+import { announce, claimListing } from "./listing-claim.ts";
 import { apply, isOpen, type Refusal as MachineRefusal, type Move, start, type Transition } from "./machine.ts";
 import { migrations } from "./migrations.ts";
 import { enqueue, flush, hasUnsent, RESEND_AFTER_MS } from "./outbox.ts";
@@ -261,13 +263,10 @@ export class NegotiationRoom extends Server<DispatchEnv> {
 			const check = apply(stateOf(current), move, now);
 			if (!check.ok) return this.#refused(current, check, now);
 			// Claim the listing first: of competing acceptances only one can move it out of `active`.
-			const claim = await this.env.DB.prepare(
-				"UPDATE listings SET status = 'under_offer', updated_at = ? WHERE id = ? AND status = 'active'",
-			)
-				.bind(iso(now), current.listing_id)
-				.run();
-			if (claim.meta.changes === 0) return refuse("listing_unavailable", "The listing is no longer available.");
+			const claim = await claimListing(this.env, current, actor.tenantId, now);
+			if (claim === null) return refuse("listing_unavailable", "The listing is no longer available.");
 			const result = await this.#commitMove(current, move, actor.tenantId, null, now);
+			await announce(this.env, claim, now);
 			if (result.ok) await this.#holdOthers(current, now);
 			return result;
 		});

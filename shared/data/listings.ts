@@ -3,11 +3,24 @@
  * which cannot select a confidential column; every other read and every write carries the
  * owner-or-admin predicate built from the verified context, never from the request.
  *
- * State changes that others must hear about (publish, archive) are written in one batch with
- * their outbox row (./outbox.ts), which is inserted only when the change itself happened.
+ * Status changes have one writer, `move` (the lifecycle of ../listings/lifecycle.ts): the UPDATE
+ * is guarded by the state the move was computed from, and the `listing.event` that announces it
+ * is an outbox row (./outbox.ts) in the same batch, inserted only when the change happened. Tenant
+ * handlers reach it through `listingsData(...).move`, which adds the owner predicate; the
+ * NegotiationRoom (claim) and the payments consumer (sell) act for the platform, through
+ * `platformListings(db).move`, where the expected state and the seller are the only guards.
  */
+import { type ListingEventJob, listingEventJobSchema } from "../../queues/backoffice-jobs.ts";
 import type { categories, listingStatuses } from "../contract/routes/listings.ts";
+import { newId } from "../encoding.ts";
 import type { Position } from "../http/cursor.ts";
+import {
+	type LifecycleRefusal,
+	type ListingMove,
+	type ListingState,
+	apply as lifecycle,
+} from "../listings/lifecycle.ts";
+import { type OutboxMessage, outboxInsert } from "./outbox.ts";
 import { ownerPredicate, type Scope } from "./scope.ts";
 
 /** The contract's (shared/contract/routes/listings.ts), which validates them on the way in. */
@@ -35,8 +48,8 @@ export const PUBLIC_COLUMNS = [
 	"published_at",
 ] as const;
 
-/** Columns outside the public view: the confidential envelope and the NDA. */
-export const PRIVATE_COLUMNS = ["confidential", "nda_text", "nda_version"] as const;
+/** Columns outside the public view: the confidential envelope, the NDA, and the offer holding the listing. */
+export const PRIVATE_COLUMNS = ["confidential", "nda_text", "nda_version", "claimed_by_offer_id"] as const;
 
 const publicSelect = PUBLIC_COLUMNS.join(", ");
 const fullSelect = [...PUBLIC_COLUMNS, ...PRIVATE_COLUMNS].map((column) => `l.${column}`).join(", ");
@@ -67,6 +80,8 @@ export interface ListingRecord extends PublicListingRecord {
 	confidential: string | null;
 	nda_text: string;
 	nda_version: number;
+	/** The accepted offer holding the listing (`under_offer`, `sold`); `null` otherwise. */
+	claimed_by_offer_id: string | null;
 }
 
 /** What the caller may see of a listing it can see at all. */
@@ -263,18 +278,117 @@ export function listingsData(db: D1Database, scope: Scope) {
 				);
 		},
 
-		/** Moves a managed listing from one of `from` to `to`; changes exactly one row or none. */
-		transition(id: string, from: readonly ListingStatus[], to: ListingStatus, now: string): D1PreparedStatement {
-			const owner = ownerPredicate(scope, "seller_tenant_id");
-			const published = to === "active" ? ", published_at = COALESCE(published_at, ?)" : "";
-			return db
-				.prepare(
-					`UPDATE listings SET status = ?, updated_at = ?${published}
-					 WHERE id = ? AND ${owner.sql} AND status IN (${from.map(() => "?").join(", ")})`,
-				)
-				.bind(to, now, ...(to === "active" ? [now] : []), id, ...owner.binds, ...from);
+		/**
+		 * The statements that move a listing the caller manages, from the state it was read in (see
+		 * `moveListing`), announced as by `actorTenantId`; or the lifecycle's refusal.
+		 */
+		move(listing: MoveTarget, move: ListingMove, now: number, actorTenantId: string | null) {
+			return moveListing(db, ownerPredicate(scope, "seller_tenant_id"), listing, move, now, actorTenantId);
 		},
 	};
 }
 
 export type ListingsData = ReturnType<typeof listingsData>;
+
+/**
+ * Listing moves made for the platform rather than a tenant: the NegotiationRoom's claim when an
+ * offer is accepted, the payments consumer's sale. No owner predicate (the buyer's acceptance
+ * moves the seller's listing); the expected state and the seller named in the event guard it.
+ */
+export function platformListings(db: D1Database) {
+	return {
+		move(listing: MoveTarget, move: ListingMove, now: number, actorTenantId: string | null) {
+			return moveListing(db, { sql: "1 = 1", binds: [] }, listing, move, now, actorTenantId);
+		},
+	};
+}
+
+/** What a move needs of a listing: its owner, and the state the move is computed from and guarded by. */
+export interface MoveTarget extends ListingState {
+	id: string;
+	seller_tenant_id: string;
+}
+
+export type ListingEventMessage = OutboxMessage & { queue: "backoffice-jobs"; body: ListingEventJob };
+
+export interface ListingChange {
+	ok: true;
+	/**
+	 * The guarded UPDATE, then the outbox row of its event, inserted only if the UPDATE changed the
+	 * row. Run them in one batch, in this order (the UPDATE's result says whether the move won).
+	 */
+	statements: [D1PreparedStatement, D1PreparedStatement];
+	message: ListingEventMessage;
+	state: ListingState;
+}
+
+/** A `listing.event` for the outbox, checked against the queue's schema before it is written. */
+export function listingEventMessage(
+	type: ListingEventJob["type"],
+	listing: { id: string; seller_tenant_id: string },
+	now: number,
+	actorTenantId: string | null,
+	names: { offer_id?: string; payment_id?: string } = {},
+): ListingEventMessage {
+	const id = newId("evt");
+	const body = listingEventJobSchema.parse({
+		id,
+		kind: "listing.event",
+		type,
+		occurred_at: new Date(now).toISOString(),
+		listing_id: listing.id,
+		seller_tenant_id: listing.seller_tenant_id,
+		actor_tenant_id: actorTenantId,
+		...names,
+	} satisfies ListingEventJob);
+	return { id, queue: "backoffice-jobs", body };
+}
+
+/**
+ * The one writer of a listing's status. The UPDATE matches only while the listing still is in the
+ * state `listing` says (status and claiming offer) and belongs to its seller, so of concurrent
+ * moves computed from the same state exactly one changes the row; the event's outbox row follows
+ * it only then. Publishing stamps `published_at` the first time.
+ */
+function moveListing(
+	db: D1Database,
+	owner: { sql: string; binds: (string | number)[] },
+	listing: MoveTarget,
+	move: ListingMove,
+	now: number,
+	actorTenantId: string | null,
+): ListingChange | LifecycleRefusal {
+	const outcome = lifecycle(listing, move);
+	if (!outcome.ok) return outcome;
+	const at = new Date(now).toISOString();
+	const names =
+		move.type === "claim"
+			? { offer_id: move.offer_id }
+			: move.type === "sell"
+				? { offer_id: move.offer_id, payment_id: move.payment_id }
+				: {};
+	const message = listingEventMessage(outcome.event, listing, now, actorTenantId, names);
+	const published = outcome.state.status === "active" ? ", published_at = COALESCE(published_at, ?)" : "";
+	const update = db
+		.prepare(
+			`UPDATE listings SET status = ?, claimed_by_offer_id = ?, updated_at = ?${published}
+			 WHERE id = ? AND seller_tenant_id = ? AND status = ? AND claimed_by_offer_id IS ? AND ${owner.sql}`,
+		)
+		.bind(
+			outcome.state.status,
+			outcome.state.claimed_by_offer_id,
+			at,
+			...(published ? [at] : []),
+			listing.id,
+			listing.seller_tenant_id,
+			listing.status,
+			listing.claimed_by_offer_id,
+			...owner.binds,
+		);
+	return {
+		ok: true,
+		statements: [update, outboxInsert(db, message, now, { afterChange: true })],
+		message,
+		state: outcome.state,
+	};
+}

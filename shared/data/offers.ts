@@ -180,16 +180,6 @@ export function offersData(db: D1Database, scope: Scope) {
 			const offer = await this.find(id);
 			return offer ? offerTimeline(db, offer.id) : null;
 		},
-
-		/** Gives a managed `under_offer` listing back to the market; changes one row or none. */
-		reopenListing(listingId: string, now: string): D1PreparedStatement {
-			const owner = ownerPredicate(scope, "seller_tenant_id");
-			return db
-				.prepare(
-					`UPDATE listings SET status = 'active', updated_at = ? WHERE id = ? AND status = 'under_offer' AND ${owner.sql}`,
-				)
-				.bind(now, listingId, ...owner.binds);
-		},
 	};
 }
 

@@ -37,8 +37,8 @@ export function backofficeJobs(env: ConsumersEnv, now: () => Date): QueueModule<
 				case "listing.event": {
 					const inserted = await env.DB.prepare(
 						`INSERT INTO listing_events (event_id, type, listing_id, seller_tenant_id, actor_tenant_id,
-						   occurred_at, recorded_at)
-						 VALUES (?, ?, ?, ?, ?, ?, ?)
+						   offer_id, payment_id, occurred_at, recorded_at)
+						 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 						 ON CONFLICT (event_id) DO NOTHING`,
 					)
 						.bind(
@@ -47,6 +47,8 @@ export function backofficeJobs(env: ConsumersEnv, now: () => Date): QueueModule<
 							job.listing_id,
 							job.seller_tenant_id,
 							job.actor_tenant_id,
+							job.offer_id ?? null,
+							job.payment_id ?? null,
 							job.occurred_at,
 							now().toISOString(),
 						)

@@ -193,6 +193,33 @@ describe("backoffice-jobs consumer", () => {
 		spy.mockRestore();
 	});
 
+	it("records the lifecycle's events, with the offer and payment they name, and dead-letters none", async () => {
+		const listingId = `lst_${hex()}`;
+		const offerId = `off_${hex()}`;
+		const paymentId = `pay_${hex()}`;
+		const jobs = [
+			listingEvent({ listing_id: listingId, type: "listing.under_offer", offer_id: offerId }),
+			listingEvent({ listing_id: listingId, type: "listing.reopened" }),
+			listingEvent({ listing_id: listingId, type: "listing.sold", offer_id: offerId, payment_id: paymentId }),
+		];
+		const deadLetter = vi.spyOn(bindings.BACKOFFICE_JOBS_DLQ, "send");
+		const { batch, result } = await deliver("backoffice-jobs", jobs);
+		expect(deadLetter).not.toHaveBeenCalled();
+		deadLetter.mockRestore();
+		expect(result.explicitAcks.sort()).toEqual(batch.messages.map((message) => message.id).sort());
+		expect(result.retryMessages).toEqual([]);
+		const { results } = await bindings.DB.prepare(
+			"SELECT type, offer_id, payment_id FROM listing_events WHERE listing_id = ? ORDER BY type",
+		)
+			.bind(listingId)
+			.all();
+		expect(results).toEqual([
+			{ type: "listing.reopened", offer_id: null, payment_id: null },
+			{ type: "listing.sold", offer_id: offerId, payment_id: paymentId },
+			{ type: "listing.under_offer", offer_id: offerId, payment_id: null },
+		]);
+	});
+
 	it("dead-letters a schema-invalid listing event instead of recording it", async () => {
 		const poison = listingEvent({ type: "listing.deleted", listing_id: "lst_not-hex" });
 		const { batch, result } = await deliver("backoffice-jobs", [poison]);

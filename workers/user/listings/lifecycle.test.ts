@@ -162,6 +162,60 @@ describe("creating and publishing", () => {
 	});
 });
 
+/** The listing's events in the D1 outbox, in the order they were written. */
+async function outboxEvents(listingId: string): Promise<{ type: string; actor_tenant_id: string | null }[]> {
+	const { results } = await bindings.DB.prepare(
+		"SELECT body FROM outbox WHERE queue = 'backoffice-jobs' AND body LIKE ? ORDER BY created_at, rowid",
+	)
+		.bind(`%${listingId}%`)
+		.all<{ body: string }>();
+	return results.map((row) => JSON.parse(row.body));
+}
+
+describe("status changes", () => {
+	it("announces each change exactly once, and a repeated or refused move not at all", async () => {
+		const seller = await callerOf("seller");
+		const listing = await createListing(seller);
+		const publish = () => call(seller, `/api/v1/listings/${listing.id}/publish`, { method: "POST" });
+		const archive = () => call(seller, `/api/v1/listings/${listing.id}`, { method: "DELETE" });
+		expect((await publish()).status).toBe(200);
+		expect((await publish()).status).toBe(200);
+		expect((await archive()).status).toBe(204);
+		expect((await archive()).status).toBe(204);
+		const refused = await publish();
+		expect(refused.status).toBe(409);
+		expect(((await refused.json()) as { detail: string }).detail).toBe(
+			"A listing that is archived cannot be published.",
+		);
+		const events = await outboxEvents(listing.id);
+		expect(events.map((event) => event.type)).toEqual(["listing.published", "listing.archived"]);
+		expect(events.every((event) => event.actor_tenant_id === seller.tenantId)).toBe(true);
+	});
+
+	it("publishes exactly once of simultaneous publishes, with one event", async () => {
+		const seller = await callerOf("seller");
+		const listing = await createListing(seller);
+		const results = await Promise.all(
+			Array.from({ length: 5 }, () => call(seller, `/api/v1/listings/${listing.id}/publish`, { method: "POST" })),
+		);
+		// A publish that read the draft and lost the race is a conflict; one that read it active is a no-op.
+		expect(results.every((res) => res.status === 200 || res.status === 409)).toBe(true);
+		expect((await outboxEvents(listing.id)).filter((event) => event.type === "listing.published")).toHaveLength(1);
+	});
+
+	it("refuses to archive a listing under offer and announces nothing", async () => {
+		const seller = await callerOf("seller");
+		const listing = await publishedListing(seller);
+		await bindings.DB.prepare("UPDATE listings SET status = 'under_offer', claimed_by_offer_id = ? WHERE id = ?")
+			.bind(newId("off"), listing.id)
+			.run();
+		const res = await call(seller, `/api/v1/listings/${listing.id}`, { method: "DELETE" });
+		expect(res.status).toBe(409);
+		expect(((await res.json()) as { detail: string }).detail).toBe("A listing that is under_offer cannot be archived.");
+		expect((await outboxEvents(listing.id)).map((event) => event.type)).toEqual(["listing.published"]);
+	});
+});
+
 describe("who sees what", () => {
 	it("shows a draft only to its owner and admins", async () => {
 		const seller = await callerOf("seller");

@@ -1,19 +1,20 @@
 /**
- * What the listing handlers (./routes.ts) do to a record besides the data layer's SQL: seal and
- * open the confidential details, and write a change together with the `listing.event` that
- * announces it.
+ * What the listing handlers (./routes.ts, and the offer routes' reopen) do to a record besides the
+ * data layer's SQL: seal and open the confidential details, and write a change together with the
+ * `listing.event` that announces it.
  *
  * Confidential details travel as one AES-256-GCM envelope bound to (seller, listing,
  * "confidential"), so an envelope copied onto another listing does not open. Changes and their
- * outbox row are one D1 batch, the row inserted only if the change happened, then sent.
+ * outbox row are one D1 batch, the row inserted only if the change happened, then sent. Status
+ * changes are lifecycle moves (shared/listings/lifecycle.ts) through the data layer's `move`.
  */
 import type { Context } from "hono";
 import type { ListingEventJob } from "../../../queues/backoffice-jobs.ts";
 import { type Confidential, listingConfidential } from "../../../shared/contract/routes/listings.ts";
 import { decryptField, encryptField, encryptionKeyFor, type FieldBinding } from "../../../shared/crypto/aes-gcm.ts";
-import type { ListingRecord, ListingStatus } from "../../../shared/data/listings.ts";
-import { newId } from "../../../shared/encoding.ts";
+import { type ListingEventMessage, type ListingRecord, listingEventMessage } from "../../../shared/data/listings.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
+import type { LifecycleRefusal, ListingMove } from "../../../shared/listings/lifecycle.ts";
 import type { UserHono } from "../types.ts";
 import { toListingView } from "./views.ts";
 
@@ -53,45 +54,40 @@ export async function managedOr404(c: Context<UserHono>, id: string): Promise<Li
 	return listing;
 }
 
+/** Who an event says acted: the admin acting for a tenant, or the caller. */
+const actorOf = (c: Context<UserHono>) => c.var.tenant.actor_tenant_id ?? c.var.tenant.tenant_id;
+
 export function listingEvent(
 	c: Context<UserHono>,
 	type: ListingEventJob["type"],
 	listing: Owned,
 	now: number,
-): { id: string; queue: "backoffice-jobs"; body: ListingEventJob } {
-	const id = newId("evt");
-	return {
-		id,
-		queue: "backoffice-jobs",
-		body: {
-			id,
-			kind: "listing.event",
-			type,
-			occurred_at: new Date(now).toISOString(),
-			listing_id: listing.id,
-			seller_tenant_id: listing.seller_tenant_id,
-			actor_tenant_id: c.var.tenant.actor_tenant_id ?? c.var.tenant.tenant_id,
-		},
-	};
+): ListingEventMessage {
+	return listingEventMessage(type, listing, now, actorOf(c));
 }
 
-/** Moves a managed listing between statuses with its event in one batch; false if it was not in `from`. */
-export async function transition(
+/**
+ * Makes a lifecycle move on a managed listing, from the state it was read in, with its event in
+ * one batch, then sends the event: `moved`, `changed` when the listing moved on since it was read
+ * (the guarded UPDATE matched nothing, and nothing was announced), or the lifecycle's refusal.
+ */
+export async function moveListing(
 	c: Context<UserHono>,
 	listing: ListingRecord,
-	from: readonly ListingStatus[],
-	to: ListingStatus,
-	type: ListingEventJob["type"],
-): Promise<boolean> {
-	const now = Date.now();
-	const message = listingEvent(c, type, listing, now);
+	move: ListingMove,
+	now = Date.now(),
+): Promise<"moved" | "changed" | LifecycleRefusal> {
 	const { data } = c.var;
-	const [update] = await data.batch([
-		data.listings.transition(listing.id, from, to, new Date(now).toISOString()),
-		data.outbox.insert(message, now, { afterChange: true }),
-	]);
+	const change = data.listings.move(listing, move, now, actorOf(c));
+	if (!change.ok) return change;
+	const [update] = await data.batch(change.statements);
 	// D1 counts the FTS trigger's writes too; the WHERE names one primary key, so any change means this row.
-	if ((update?.meta.changes ?? 0) === 0) return false;
-	await data.outbox.flush({ "backoffice-jobs": c.env.BACKOFFICE_JOBS }, [message.id], now);
-	return true;
+	if ((update?.meta.changes ?? 0) === 0) return "changed";
+	await data.outbox.flush({ "backoffice-jobs": c.env.BACKOFFICE_JOBS }, [change.message.id], now);
+	return "moved";
+}
+
+/** A refused move as the routes answer it: a conflict naming why (`already` is the caller's to answer). */
+export function refusedMove(refusal: LifecycleRefusal): HttpProblem {
+	return new HttpProblem({ reason: "conflict", detail: refusal.detail });
 }

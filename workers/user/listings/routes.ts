@@ -5,9 +5,10 @@
  * mounted at `/`. Every D1 access goes through `c.var.data` (shared/data), scoped to the verified
  * tenant; objects the caller may not see are 404.
  *
- * Confidential details are sealed and opened in ./records.ts, and publish and archive are written
- * with their `listing.event` there too. Guests' reads are publicly cacheable and conditional
- * (../public-cache.ts), attached here to the two public routes because it is Worker code.
+ * Confidential details are sealed and opened in ./records.ts, and publish and archive are lifecycle
+ * moves written with their `listing.event` there too. Guests' reads are publicly cacheable and
+ * conditional (../public-cache.ts), attached here to the two public routes because it is Worker
+ * code.
  */
 import type { Hook } from "@hono/zod-openapi";
 import { z } from "zod";
@@ -24,7 +25,7 @@ import { HttpProblem } from "../../../shared/http/problem.ts";
 import { parseWith } from "../../../shared/http/validate.ts";
 import { publicRead } from "../public-cache.ts";
 import type { UserHono } from "../types.ts";
-import { fullView, listingEvent, managedOr404, open, seal, transition } from "./records.ts";
+import { fullView, listingEvent, managedOr404, moveListing, open, refusedMove, seal } from "./records.ts";
 import { seesConfidential, toListingView, toPublicListing } from "./views.ts";
 
 /** What publishing needs; a draft may be incomplete, a public listing may not. */
@@ -177,22 +178,24 @@ export const listings = app
 		const { id } = c.req.valid("param");
 		const listing = await managedOr404(c, id);
 		if (listing.seller_tenant_id !== c.var.tenant.tenant_id) throw new HttpProblem({ reason: "not_found" });
-		if (listing.status === "active") return c.json(await fullView(c, listing), 200);
-		if (listing.status !== "draft") {
-			throw new HttpProblem({ reason: "conflict", detail: `A listing that is ${listing.status} cannot be published.` });
+		// Only the draft that would go public has to be complete.
+		if (listing.status === "draft") {
+			parseWith(publishableSchema, listing, "The listing is not complete enough to publish.");
 		}
-		parseWith(publishableSchema, listing, "The listing is not complete enough to publish.");
-		if (!(await transition(c, listing, ["draft"], "active", "listing.published"))) throw changedMeanwhile();
+		const outcome = await moveListing(c, listing, { type: "publish" });
+		if (outcome === "changed") throw changedMeanwhile();
+		if (outcome !== "moved") {
+			if (outcome.kind === "already") return c.json(await fullView(c, listing), 200);
+			throw refusedMove(outcome);
+		}
 		return c.json(await fullView(c, await managedOr404(c, id)), 200);
 	})
 	.openapi(r.archiveListing, async (c) => {
 		const { id } = c.req.valid("param");
 		const listing = await managedOr404(c, id);
-		if (listing.status === "archived") return c.body(null, 204);
-		if (listing.status === "under_offer" || listing.status === "sold") {
-			throw new HttpProblem({ reason: "conflict", detail: `A listing that is ${listing.status} cannot be archived.` });
-		}
-		if (!(await transition(c, listing, ["draft", "active"], "archived", "listing.archived"))) throw changedMeanwhile();
+		const outcome = await moveListing(c, listing, { type: "archive" });
+		if (outcome === "changed") throw changedMeanwhile();
+		if (outcome !== "moved" && outcome.kind !== "already") throw refusedMove(outcome);
 		return c.body(null, 204);
 	});
 

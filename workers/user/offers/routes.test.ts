@@ -1,9 +1,9 @@
 /**
- * The offer routes inside workerd: a buyer has at most one open thread per listing (DESIGN §5),
- * and every route answers in the shapes its contract declares (shared/contract/routes/offers.ts),
- * refusals as the problem of the room's refusal. The user Worker runs against D1 with the
- * migrations applied, and its NegotiationRoom binding reaches the rooms hosted by the bundled
- * dispatch script. Every test makes its own seller, buyers and listing.
+ * The offer routes inside workerd: a buyer has at most one open thread per listing (docs/domain.md,
+ * Offer threads), and every route answers in the shapes its contract declares
+ * (shared/contract/routes/offers.ts), refusals as the problem of the room's refusal. The user
+ * Worker runs against D1 with the migrations applied, and its NegotiationRoom binding reaches the
+ * rooms hosted by the bundled dispatch script. Every test makes its own seller, buyers and listing.
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -201,6 +201,62 @@ describe("one open thread per buyer per listing", () => {
 		const refusal = await problem(other);
 		expect(refusal.detail).toBe("The listing is under offer.");
 		expect(refusal).not.toHaveProperty("offer_id");
+	});
+});
+
+describe("re-opening a listing", () => {
+	/** A listing an accepted offer holds, as the room's claim leaves it. */
+	async function underOffer(): Promise<{ seller: Caller; listingId: string; claimedBy: string }> {
+		const { seller, listingId } = await market();
+		const claimedBy = newId("off");
+		await run([
+			{
+				sql: "UPDATE listings SET status = 'under_offer', claimed_by_offer_id = ? WHERE id = ?",
+				values: [claimedBy, listingId],
+			},
+		]);
+		return { seller, listingId, claimedBy };
+	}
+
+	async function listingEvents(listingId: string): Promise<{ type: string; actor_tenant_id: string }[]> {
+		const { results } = await bindings.DB.prepare(
+			"SELECT body FROM outbox WHERE body LIKE ? ORDER BY created_at, rowid",
+		)
+			.bind(`%${listingId}%`)
+			.all<{ body: string }>();
+		return results.map((row) => JSON.parse(row.body));
+	}
+
+	it("gives the listing back to the market, frees its claim and announces it once", async () => {
+		const { seller, listingId } = await underOffer();
+		const res = await call("POST", `/api/v1/listings/${listingId}/reopen`, seller);
+		expect(res.status).toBe(200);
+		expect(await res.json()).toEqual({ id: listingId, status: "active", cancelled_offer_ids: [] });
+		const row = await bindings.DB.prepare("SELECT status, claimed_by_offer_id FROM listings WHERE id = ?")
+			.bind(listingId)
+			.first();
+		expect(row).toEqual({ status: "active", claimed_by_offer_id: null });
+		const events = await listingEvents(listingId);
+		expect(events).toEqual([expect.objectContaining({ type: "listing.reopened", actor_tenant_id: seller.tenant })]);
+	});
+
+	it("refuses a second re-opening with 409 and announces nothing more", async () => {
+		const { seller, listingId } = await underOffer();
+		expect((await call("POST", `/api/v1/listings/${listingId}/reopen`, seller)).status).toBe(200);
+		const again = await call("POST", `/api/v1/listings/${listingId}/reopen`, seller);
+		expect(again.status).toBe(409);
+		expect((await problem(again)).detail).toBe("Only a listing under offer can be re-opened.");
+		expect((await listingEvents(listingId)).map((event) => event.type)).toEqual(["listing.reopened"]);
+	});
+
+	it("re-opens exactly once of simultaneous re-openings", async () => {
+		const { seller, listingId } = await underOffer();
+		const results = await Promise.all(
+			Array.from({ length: 4 }, () => call("POST", `/api/v1/listings/${listingId}/reopen`, seller)),
+		);
+		expect(results.filter((res) => res.status === 200)).toHaveLength(1);
+		expect(results.filter((res) => res.status === 409)).toHaveLength(3);
+		expect((await listingEvents(listingId)).map((event) => event.type)).toEqual(["listing.reopened"]);
 	});
 });
 

@@ -22,7 +22,9 @@ import type { OfferClaim } from "../../../shared/data/offers.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
+import { apply as lifecycle } from "../../../shared/listings/lifecycle.ts";
 import type { OfferStatus, OfferView } from "../../../shared/offers/protocol.ts";
+import { moveListing, refusedMove } from "../listings/records.ts";
 import type { UserHono } from "../types.ts";
 
 function actorOf(c: Context<UserHono>): Actor {
@@ -202,9 +204,8 @@ export const offers = contractApp<UserHono>()
 		const actor = actorOf(c);
 		const listing = await c.var.data.listings.managed(listingId);
 		if (!listing || listing.seller_tenant_id !== actor.tenantId) throw new HttpProblem({ reason: "not_found" });
-		if (listing.status !== "under_offer") {
-			throw new HttpProblem({ reason: "conflict", detail: "Only a listing under offer can be re-opened." });
-		}
+		const planned = lifecycle(listing, { type: "reopen" });
+		if (!planned.ok) throw refusedMove(planned);
 		const now = Date.now();
 		const threads = await c.var.data.offers.forManagedListing(listingId);
 		const views = await Promise.all(threads.map((thread) => room(c, thread.id).view(false)));
@@ -214,7 +215,11 @@ export const offers = contractApp<UserHono>()
 			const result = await room(c, thread.id).cancel(actor, now);
 			if (!result.ok) throw new HttpProblem(refusalProblem(result.refusal));
 		}
-		await c.var.data.batch([c.var.data.offers.reopenListing(listingId, new Date(now).toISOString())]);
+		const reopened = await moveListing(c, listing, { type: "reopen" }, now);
+		if (reopened === "changed") {
+			throw new HttpProblem({ reason: "conflict", detail: "The listing changed meanwhile; reload and try again." });
+		}
+		if (reopened !== "moved") throw refusedMove(reopened);
 		await Promise.all(threads.filter((_, i) => views[i]?.on_hold).map((thread) => room(c, thread.id).release(now)));
 		return c.json(
 			{ id: listingId, status: "active" as const, cancelled_offer_ids: accepted.map((thread) => thread.id) },
