@@ -115,6 +115,7 @@ export const authenticate = createMiddleware<DispatchHono>(async (c, next) => {
 	});
 	await next();
 
-	// Anything answered to a signed-in caller, or carrying a token, is private to that caller.
-	if (principal || c.req.path.startsWith("/api/v1/auth/")) c.res.headers.set("Cache-Control", "no-store");
+	// Anything answered to a signed-in caller, or by a route that ignores credentials because it
+	// hands them out (sign-in, sign-up), is private to that caller.
+	if (principal || accepts === "ignored") c.res.headers.set("Cache-Control", "no-store");
 });
