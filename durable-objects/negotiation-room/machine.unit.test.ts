@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OfferStatus, Side } from "../../shared/offers/protocol.ts";
+import { mulberry32 } from "../../test/support/seeded-random.ts";
 import {
 	apply,
 	isOpen,
@@ -458,17 +459,6 @@ describe("a lapsed proposal whose alarm is late", () => {
 		expect(transition(apply(held, { type: "withdraw", by: "buyer" }, lapsedAt + HOUR)).state.status).toBe("withdrawn");
 	});
 });
-
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Set MACHINE_SEED to replay a failing run; every failure message names the seed. */
 const BASE_SEED = Number(process.env.MACHINE_SEED ?? 0x0ffe5eed) >>> 0;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../test/support/seeded-random.ts";
 import { MAX_AMOUNT_CENTS } from "../contract/schemas.ts";
 import { divideHalfUp, platformFee, sellerPayout, split } from "./fee.ts";
 
@@ -83,17 +84,6 @@ describe("divideHalfUp", () => {
 
 // ---------------------------------------------------------------------------------------------
 // Property tests over random amounts, uniform in magnitude so small and huge amounts both appear.
-
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const SEED = Number(process.env.FEE_SEED ?? 0xfee5) >>> 0;
 const random = mulberry32(SEED);

@@ -1,5 +1,6 @@
 /** Property tests: long random sequences of webhooks and requests, duplicated and out of order. */
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../test/support/seeded-random.ts";
 import { platformFee } from "./fee.ts";
 import { HOUR, ID, opening, T0 } from "./machine.test.helpers.ts";
 import {
@@ -17,17 +18,6 @@ import {
 	STATUS_RANK,
 	start,
 } from "./machine.ts";
-
-function mulberry32(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Set PAYMENT_SEED to replay a failing run; every failure names the seed. */
 const BASE_SEED = Number(process.env.PAYMENT_SEED ?? 0x9a7e5) >>> 0;
