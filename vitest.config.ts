@@ -9,6 +9,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { bundleWorker } from "./scripts/bundle.ts";
 import { testSecrets as randomTestSecrets } from "./test/topology/secrets.ts";
+import { reserveLocalStripe } from "./test/workerd/local-stripe.ts";
 
 const migrations = await readD1Migrations("./migrations");
 
@@ -22,6 +23,11 @@ await bundleWorker("workers/dispatch/index.ts", ".wrangler/test-build/dispatch/i
 const testSecrets = randomTestSecrets();
 
 const DATABASE_ID = "00000000-0000-4000-8000-000000000001";
+
+// The user project's own Stripe stand-in (test/workerd/local-stripe.ts starts it on this port).
+const userStripe = await reserveLocalStripe("user", testSecrets);
+// The dispatch project's (the PaymentObject's tests reach Stripe over the network).
+const dispatchStripe = await reserveLocalStripe("dispatch", testSecrets);
 
 export default defineConfig({
 	test: {
@@ -39,7 +45,7 @@ export default defineConfig({
 					cloudflareTest({
 						wrangler: { configPath: "./wrangler.toml" },
 						miniflare: {
-							bindings: { ...testSecrets, TEST_MIGRATIONS: migrations },
+							bindings: { ...testSecrets, ...dispatchStripe, TEST_MIGRATIONS: migrations },
 							workers: [
 								{
 									// The user Worker behind the USER_WORKER service binding, bundled by the
@@ -59,6 +65,7 @@ export default defineConfig({
 					name: "dispatch",
 					include: ["workers/dispatch/**/*.test.ts", "durable-objects/**/*.test.ts"],
 					exclude: ["**/*.unit.test.ts"],
+					globalSetup: ["./test/workerd/local-stripe.ts"],
 					setupFiles: ["./test/workerd/apply-migrations.ts"],
 				},
 			},
@@ -67,7 +74,7 @@ export default defineConfig({
 					cloudflareTest({
 						wrangler: { configPath: "./workers/user/wrangler.toml" },
 						miniflare: {
-							bindings: { ...testSecrets, TEST_MIGRATIONS: migrations },
+							bindings: { ...testSecrets, ...userStripe, TEST_MIGRATIONS: migrations },
 							workers: [
 								{
 									name: "techflunky-dispatch",
@@ -77,8 +84,10 @@ export default defineConfig({
 									durableObjects: {
 										TenantObject: { className: "TenantObject", useSQLite: true },
 										NegotiationRoom: { className: "NegotiationRoom", useSQLite: true },
+										PaymentObject: { className: "PaymentObject", useSQLite: true },
 									},
-									bindings: testSecrets,
+									d1Databases: { DB: DATABASE_ID },
+									bindings: { ...testSecrets, ...userStripe },
 								},
 							],
 						},
@@ -88,6 +97,7 @@ export default defineConfig({
 					name: "user",
 					include: ["workers/user/**/*.test.ts"],
 					exclude: ["**/*.unit.test.ts"],
+					globalSetup: ["./test/workerd/local-stripe.ts"],
 					setupFiles: ["./test/workerd/apply-migrations.ts"],
 				},
 			},
@@ -95,7 +105,25 @@ export default defineConfig({
 				plugins: [
 					cloudflareTest({
 						wrangler: { configPath: "./workers/consumers/wrangler.toml" },
-						miniflare: { bindings: { ...testSecrets, TEST_MIGRATIONS: migrations } },
+						miniflare: {
+							bindings: { ...testSecrets, TEST_MIGRATIONS: migrations },
+							workers: [
+								{
+									// The PaymentObject the payments consumer drives (no Stripe here: the
+									// consumer's tests stop at the object's state, effects are retried later).
+									name: "techflunky-dispatch",
+									modules: true,
+									scriptPath: "./.wrangler/test-build/dispatch/index.js",
+									compatibilityDate: "2026-10-01",
+									durableObjects: {
+										NegotiationRoom: { className: "NegotiationRoom", useSQLite: true },
+										PaymentObject: { className: "PaymentObject", useSQLite: true },
+									},
+									d1Databases: { DB: DATABASE_ID },
+									bindings: { ...testSecrets, STRIPE_API_BASE: "http://127.0.0.1:9" },
+								},
+							],
+						},
 					}),
 				],
 				test: {

@@ -11,6 +11,10 @@ import { fileURLToPath } from "node:url";
 
 const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 
+/** The local Stripe stand-in's port and the base URL the Workers are given for it. */
+export const LOCAL_STRIPE_PORT = 12111;
+export const LOCAL_STRIPE_API_BASE = `http://127.0.0.1:${LOCAL_STRIPE_PORT}`;
+
 const generators: Record<string, () => string> = {
 	JWT_SECRET: () => hex(32),
 	TENANT_CONTEXT_SECRET: () => hex(32),
@@ -20,6 +24,9 @@ const generators: Record<string, () => string> = {
 	STRIPE_SECRET_KEY: () => `sk_test_local_${hex(16)}`,
 	STRIPE_WEBHOOK_SECRET: () => `whsec_${randomBytes(24).toString("base64")}`,
 	MAILERSEND_API_KEY: () => `mlsn.local_${hex(16)}`,
+	// Not a secret: where the Workers reach Stripe locally. `npm start` runs the stand-in
+	// (stand-ins/stripe) here; set it to https://api.stripe.com to use real Stripe in test mode.
+	STRIPE_API_BASE: () => LOCAL_STRIPE_API_BASE,
 };
 
 export const CONFIG_DIRS = [".", "workers/user", "workers/consumers"];

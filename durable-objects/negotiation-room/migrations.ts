@@ -56,4 +56,15 @@ export const migrations: readonly Migration[] = [
 			)`);
 		},
 	},
+	{
+		version: 3,
+		name: "settlement",
+		up: (sql) => {
+			// The thread's payment as its PaymentObject last reported it; `settled_at` is set once it
+			// is paid and never cleared: the thread is then closed for good.
+			sql.exec("ALTER TABLE thread ADD COLUMN payment_id TEXT");
+			sql.exec("ALTER TABLE thread ADD COLUMN payment_status TEXT");
+			sql.exec("ALTER TABLE thread ADD COLUMN settled_at INTEGER");
+		},
+	},
 ];

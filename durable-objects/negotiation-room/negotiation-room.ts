@@ -35,6 +35,7 @@ import {
 	type OfferView,
 	type ServerFrame,
 } from "../../shared/offers/protocol.ts";
+import type { PaymentStatus } from "../../shared/payments/types.ts";
 import { migrate } from "../sqlite.ts";
 import { admitFrame, type SocketCaller } from "./admission.ts";
 import { readClientFrame } from "./frames.ts";
@@ -52,6 +53,7 @@ import {
 	sideOf,
 	stateOf,
 	type ThreadRow,
+	updateSettlement,
 	updateThread,
 	viewOf,
 } from "./thread-store.ts";
@@ -186,6 +188,15 @@ export class NegotiationRoom extends Server<DispatchEnv> {
 		return { ok: true, offer: this.#view(row, false) };
 	}
 
+	/** The thread's payment changed (its PaymentObject): paid closes the thread for good; everyone hears it. */
+	settle(input: { payment_id: string; status: PaymentStatus; now: number }): OfferView | null {
+		if (!this.#thread()) return null;
+		updateSettlement(this.#sql, input.payment_id, input.status, input.now);
+		const row = this.#viewOrThrow(false);
+		this.#broadcast({ type: "state", offer: row });
+		return this.#viewOrThrow(true);
+	}
+
 	// --- WebSocket -------------------------------------------------------------------------
 
 	override getConnectionTags(_connection: Connection, ctx: ConnectionContext): string[] {
@@ -312,6 +323,8 @@ export class NegotiationRoom extends Server<DispatchEnv> {
 		message: string | null,
 		now: number,
 	): Transition | MachineRefusal {
+		if (row.settled_at !== null)
+			return { ok: false, reason: "closed", detail: "The offer is paid for; the thread is closed." };
 		const outcome = apply(stateOf(row), move, now);
 		if (!outcome.ok) return outcome;
 		const next = outcome.state;

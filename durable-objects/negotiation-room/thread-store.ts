@@ -6,6 +6,7 @@
  */
 import type { OfferEvent } from "../../queues/offer-events.ts";
 import type { HistoryEntry, OfferStatus, OfferView, Side } from "../../shared/offers/protocol.ts";
+import type { PaymentStatus } from "../../shared/payments/types.ts";
 import { query } from "../sqlite.ts";
 import type { ThreadState } from "./machine.ts";
 
@@ -24,6 +25,10 @@ export interface ThreadRow {
 	expires_at: number | null;
 	created_at: number;
 	updated_at: number;
+	payment_id: string | null;
+	payment_status: PaymentStatus | null;
+	/** Set once the payment is paid: no further move, no reopening. */
+	settled_at: number | null;
 }
 
 /** What the offer route hands the room to open a thread. */
@@ -44,7 +49,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function readThread(sql: SqlStorage): ThreadRow | null {
 	const [row] = query(sql)<ThreadRow & Record<string, SqlStorageValue>>`
 		SELECT offer_id, listing_id, buyer_tenant_id, seller_tenant_id, amount_cents, currency, status, version,
-		       last_actor, on_hold, expires_at, created_at, updated_at
+		       last_actor, on_hold, expires_at, created_at, updated_at, payment_id, payment_status, settled_at
 		FROM thread WHERE id = 1`;
 	return row ?? null;
 }
@@ -61,6 +66,13 @@ export function updateThread(sql: SqlStorage, next: ThreadState): void {
 	query(sql)`UPDATE thread SET status = ${next.status}, version = ${next.version},
 		amount_cents = ${next.amount_cents}, last_actor = ${next.last_proposer}, on_hold = ${next.on_hold ? 1 : 0},
 		expires_at = ${next.expires_at}, updated_at = ${next.updated_at} WHERE id = 1`;
+}
+
+/** Records the payment's status; a paid payment settles the thread for good. */
+export function updateSettlement(sql: SqlStorage, paymentId: string, status: PaymentStatus, now: number): void {
+	const settles = status === "pending" || status === "failed" || status === "expired" ? null : now;
+	query(sql)`UPDATE thread SET payment_id = ${paymentId}, payment_status = ${status},
+		settled_at = COALESCE(settled_at, ${settles}) WHERE id = 1 AND (settled_at IS NULL OR payment_id = ${paymentId})`;
 }
 
 /** The history entry of the change `event` announces. */
@@ -124,6 +136,9 @@ export function viewOf(row: ThreadRow, extra: { history: HistoryEntry[] } | { on
 		expires_at: row.expires_at === null ? null : iso(row.expires_at),
 		created_at: iso(row.created_at),
 		updated_at: iso(row.updated_at),
+		...(row.payment_id !== null && row.payment_status !== null
+			? { payment: { id: row.payment_id, status: row.payment_status } }
+			: {}),
 		...extra,
 	};
 }

@@ -51,8 +51,17 @@ const expected: Record<string, string[]> = {
 	"GET /api/v1/admin/tenants": ["admin"],
 	"PATCH /api/v1/admin/tenants/:id": ["admin"],
 	"GET /api/v1/openapi.json": ANYONE,
-	// Payments, webhooks and metrics join the table with the code that serves them (the table is
-	// what is served: a route in it answers, a route not in it is a 404 at the edge).
+	"POST /api/v1/offers/:id/checkout": BUYER_SIDE,
+	"GET /api/v1/payments": SIGNED_IN,
+	"GET /api/v1/payments/:id": SIGNED_IN,
+	"POST /api/v1/payments/:id/confirm-handover": BUYER_SIDE,
+	"POST /api/v1/payments/:id/dispute": BUYER_SIDE,
+	"POST /api/v1/payments/:id/refund": ["admin"],
+	"POST /api/v1/sellers/connect": ["seller"],
+	"GET /api/v1/sellers/connect": ["seller"],
+	"POST /webhooks/stripe": ANYONE,
+	// Metrics join the table with the code that serves them (the table is what is served: a route
+	// in it answers, a route not in it is a 404 at the edge).
 	// Built by us, not in the contract.
 	"POST /api/v1/auth/password": SIGNED_IN,
 	"DELETE /api/v1/listings/:id/attachments/:name": ["seller"],

@@ -57,12 +57,14 @@ describe("the route table", () => {
 		},
 	);
 
-	it("lets only sign-in and sign-up ignore credentials and spend the auth buckets", () => {
+	it("lets only sign-in, sign-up and Stripe's webhook ignore credentials, and only the first two spend the auth buckets", () => {
 		const special = routeTable.filter((route) => {
 			const policy = policyOf(route);
 			return policy.credentials === "ignored" || policy.bucket === "auth";
 		});
-		expect(special.map((route) => route.operationId).sort()).toEqual(["login", "register"]);
+		expect(special.map((route) => route.operationId).sort()).toEqual(["login", "register", "stripeWebhook"]);
+		const auth = routeTable.filter((route) => policyOf(route).bucket === "auth");
+		expect(auth.map((route) => route.operationId).sort()).toEqual(["login", "register"]);
 	});
 
 	it("takes uploads only where files are written, and `?token=` only on the WebSocket", () => {

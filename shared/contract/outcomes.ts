@@ -11,6 +11,7 @@
 
 import { type Problem, problemBody } from "../http/problem.ts";
 import type { ErrorFrame } from "../offers/protocol.ts";
+import type { PaymentRefusal } from "../payments/types.ts";
 
 export const refusalKinds = [
 	// The state machine's reasons (durable-objects/negotiation-room/machine.ts).
@@ -76,6 +77,42 @@ export function refusalProblem(refusal: Refusal): Problem {
 		default: {
 			const unreachable: never = refusal.kind;
 			throw new Error(`unhandled refusal ${String(unreachable)}`);
+		}
+	}
+}
+
+/**
+ * A payment move the machine (shared/payments/machine.ts) refused, as an HTTP problem: the one
+ * place a payment refusal kind becomes a status. `already` and `stale` are harmless (the move's
+ * outcome is recorded, or a later one is); the routes answer the payment as it is before asking
+ * this, so here they are a plain conflict.
+ */
+export function paymentRefusalProblem(refusal: Pick<PaymentRefusal, "kind" | "detail">): Problem {
+	const { detail } = refusal;
+	switch (refusal.kind) {
+		case "invalid_amount":
+			return { reason: "bad_request", detail };
+		case "not_buyer":
+		case "not_admin":
+			return { reason: "forbidden", detail };
+		case "already":
+		case "stale":
+		case "closed":
+		case "not_paid":
+		case "processing":
+		case "disputed":
+		case "releasing":
+		case "released":
+		case "not_due":
+		case "mismatch":
+		case "no_dispute":
+		case "not_requested":
+		case "refund_pending":
+		case "nothing_to_release":
+			return { reason: "conflict", detail };
+		default: {
+			const unreachable: never = refusal.kind;
+			throw new Error(`unhandled payment refusal ${String(unreachable)}`);
 		}
 	}
 }

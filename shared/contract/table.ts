@@ -12,6 +12,7 @@ import { attachmentsRoutes } from "./routes/attachments.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { listingsRoutes } from "./routes/listings.ts";
 import { offersRoutes } from "./routes/offers.ts";
+import { paymentsRoutes } from "./routes/payments.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { referenceRoutes } from "./routes/reference.ts";
 
@@ -24,6 +25,15 @@ export const contract = {
 	...attachmentsRoutes,
 	...accessRequestsRoutes,
 	...offersRoutes,
+	createCheckout: paymentsRoutes.createCheckout,
+	listPayments: paymentsRoutes.listPayments,
+	getPayment: paymentsRoutes.getPayment,
+	confirmHandover: paymentsRoutes.confirmHandover,
+	openDispute: paymentsRoutes.openDispute,
+	refundPayment: paymentsRoutes.refundPayment,
+	startSellerOnboarding: paymentsRoutes.startSellerOnboarding,
+	getSellerAccount: paymentsRoutes.getSellerAccount,
+	stripeWebhook: paymentsRoutes.stripeWebhook,
 } satisfies Record<string, ContractRoute>;
 
 export const routeTable: readonly ContractRoute[] = Object.values(contract);

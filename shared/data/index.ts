@@ -11,6 +11,7 @@ import { attachmentsData } from "./attachments.ts";
 import { listingsData } from "./listings.ts";
 import { offersData } from "./offers.ts";
 import { flushOutbox, type OutboxMessage, type OutboxProducers, outboxInsert } from "./outbox.ts";
+import { paymentsData } from "./payments.ts";
 import { scopeOf } from "./scope.ts";
 
 export function tenantData(db: D1Database, context: TenantContext) {
@@ -21,6 +22,7 @@ export function tenantData(db: D1Database, context: TenantContext) {
 		accessRequests: accessRequestsData(db, scope),
 		attachments: attachmentsData(db, scope),
 		offers: offersData(db, scope),
+		payments: paymentsData(db, scope),
 		/** Runs statements built by this layer as one transaction (a D1 batch). */
 		batch: (statements: D1PreparedStatement[]) => db.batch(statements),
 		outbox: {

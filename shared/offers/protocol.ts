@@ -10,7 +10,7 @@
  * client must not smuggle fields into a move.
  */
 import { z } from "@hono/zod-openapi";
-import { amountCents, currency, listingId, offerId, tenantId, timestamp } from "../contract/schemas.ts";
+import { amountCents, currency, listingId, offerId, paymentId, tenantId, timestamp } from "../contract/schemas.ts";
 
 export { amountCents, MAX_AMOUNT_CENTS } from "../contract/schemas.ts";
 
@@ -92,6 +92,13 @@ export const offerViewSchema = z
 			.array(tenantId)
 			.optional()
 			.openapi({ description: "Tenants with a socket open in the room right now (lists and socket frames)." }),
+		payment: z
+			.object({
+				id: paymentId,
+				status: z.enum(["pending", "paid", "disputed", "released", "refunded", "failed", "expired"]),
+			})
+			.optional()
+			.openapi({ description: "The thread's payment once it is paid; the thread is then closed for good." }),
 	})
 	.openapi("Offer");
 export type OfferView = z.output<typeof offerViewSchema>;

@@ -115,7 +115,7 @@ export type PaymentMove =
 	/** `transfer.reversed`, with the transfer's running `amount_reversed`. */
 	| { type: "transfer_reversed"; transfer_id: string; amount_reversed: number }
 	/** A buyer's dispute (`POST …/dispute`), or `charge.dispute.created`. */
-	| { type: "dispute_opened"; by: Party }
+	| { type: "dispute_opened"; by: Party; reason?: string }
 	| { type: "dispute_opened"; by: "stripe"; dispute_id: string }
 	/** `charge.dispute.closed`. */
 	| { type: "dispute_closed"; dispute_id: string; outcome: "won" | "lost" }

@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
 import { bundleWorker } from "../../scripts/bundle.ts";
+import { type LocalStripe, type LocalStripeOptions, startLocalStripe } from "../../stand-ins/stripe/server.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -27,6 +28,8 @@ export interface Topology {
 	mf: Miniflare;
 	/** The shared D1 database, as the Workers see it. */
 	db(): ReturnType<Miniflare["getD1Database"]>;
+	/** The local Stripe stand-in, when asked for with `localStripe`; stopped by `dispose`. */
+	stripe?: LocalStripe;
 	dispose(): Promise<void>;
 }
 
@@ -51,6 +54,13 @@ export interface TopologyOptions {
 	entries?: Partial<Record<WorkerName, string>>;
 	/** Open workerd's V8 inspector on this port (CPU profiles of every Worker; bench/profile.ts). */
 	inspectorPort?: number;
+	/**
+	 * Also start the local Stripe stand-in (stand-ins/stripe) on a free port: every Worker gets its
+	 * URL as `STRIPE_API_BASE`, it accepts only `secrets.STRIPE_SECRET_KEY` and signs its webhooks
+	 * with `secrets.STRIPE_WEBHOOK_SECRET` to this topology's `/webhooks/stripe`. `true`, or the
+	 * stand-in's own options besides those (e.g. `achSettleDelayMs: null`).
+	 */
+	localStripe?: boolean | Omit<LocalStripeOptions, "port" | "webhookUrl" | "webhookSecret" | "secretKey">;
 }
 
 export type WorkerName = (typeof WORKERS)[number]["name"];
@@ -76,6 +86,18 @@ export function migrationSql(): string[] {
 }
 
 export async function startTopology(options: TopologyOptions): Promise<Topology> {
+	// Started first: the Workers' bindings need its URL; its webhook target, once the topology has one.
+	const stripe = options.localStripe
+		? await startLocalStripe({
+				host: "127.0.0.1",
+				log: () => {},
+				...(options.localStripe === true ? {} : options.localStripe),
+				port: 0,
+				webhookSecret: options.secrets.STRIPE_WEBHOOK_SECRET ?? "",
+				...(options.secrets.STRIPE_SECRET_KEY ? { secretKey: options.secrets.STRIPE_SECRET_KEY } : {}),
+			})
+		: undefined;
+	const stripeBindings = stripe ? { STRIPE_API_BASE: `http://127.0.0.1:${stripe.port}` } : {};
 	// Bundles of its own, so topologies started side by side (with different entries) never share one.
 	mkdirSync(join(ROOT, ".wrangler/topology"), { recursive: true });
 	const buildDir = mkdtempSync(join(ROOT, ".wrangler/topology/run-"));
@@ -94,7 +116,11 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 				name: worker.name,
 				modules: true,
 				scriptPath,
-				bindings: { ...(workerOptions.bindings as Record<string, unknown> | undefined), ...options.secrets },
+				bindings: {
+					...(workerOptions.bindings as Record<string, unknown> | undefined),
+					...options.secrets,
+					...stripeBindings,
+				},
 				...(options.directSocket && index === 0 ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
 			};
 		}),
@@ -112,6 +138,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 		} as Parameters<typeof convertV4MiniflareOptions>[0]),
 	);
 	const url = await mf.ready;
+	stripe?.webhooks.setUrl(new URL("/webhooks/stripe", url).href);
 	const db = () => mf.getD1Database("DB", "techflunky-dispatch");
 	const database = await db();
 	const statements = [...migrationSql(), ...(options.seedSql ? splitSql(options.seedSql) : [])];
@@ -125,8 +152,9 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 	}
 	const directUrl = options.directSocket ? await mf.unsafeGetDirectURL(WORKERS[0].name) : undefined;
 	const dispose = async () => {
+		await stripe?.stop();
 		await mf.dispose();
 		rmSync(buildDir, { recursive: true, force: true });
 	};
-	return { url, ...(directUrl ? { directUrl } : {}), mf, db, dispose };
+	return { url, ...(directUrl ? { directUrl } : {}), ...(stripe ? { stripe } : {}), mf, db, dispose };
 }

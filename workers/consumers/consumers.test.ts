@@ -121,18 +121,34 @@ describe("offer-events consumer", () => {
 });
 
 describe("payment-events consumer", () => {
-	it("records a payment event once", async () => {
+	it("records a payment's change once", async () => {
+		const at = new Date().toISOString();
 		const event = {
+			kind: "payment.event",
 			id: evt(),
-			type: "payment.succeeded",
-			occurred_at: new Date().toISOString(),
+			type: "payment.paid",
+			occurred_at: at,
 			payment_id: `pay_${hex()}`,
 			offer_id: `off_${hex()}`,
+			listing_id: `lst_${hex()}`,
 			buyer_tenant_id: "buyer_1",
 			seller_tenant_id: "seller_1",
+			status: "paid",
+			processing: false,
+			version: 2,
 			amount_cents: 10_000_000,
 			fee_cents: 800_000,
+			payout_cents: 9_200_000,
+			refunded_cents: 0,
+			transfer_cents: 0,
 			currency: "USD",
+			payment_intent_id: "pi_1",
+			charge_id: null,
+			transfer_id: null,
+			stripe_fee_cents: null,
+			paid_at: at,
+			release_at: at,
+			released_at: null,
 		};
 		await deliver("payment-events", [event, event]);
 		const row = await bindings.DB.prepare("SELECT * FROM payment_events WHERE event_id = ?").bind(event.id).first();

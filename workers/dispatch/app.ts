@@ -22,6 +22,7 @@ import { negotiation } from "./routes/negotiation.ts";
 import { platform } from "./routes/platform.ts";
 import { reference } from "./routes/reference.ts";
 import { tenantApi } from "./routes/tenant-api.ts";
+import { webhooks } from "./routes/webhooks.ts";
 import type { DispatchHono } from "./types.ts";
 
 export const app = new Hono<DispatchHono>()
@@ -40,6 +41,7 @@ export const app = new Hono<DispatchHono>()
 	.route("/", negotiation)
 	.route("/", auth)
 	.route("/", admin)
+	.route("/", webhooks)
 	.route("/api/v1", tenantApi)
 	.notFound(notFoundProblem)
 	.onError(onProblem);

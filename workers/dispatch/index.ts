@@ -3,6 +3,7 @@ import { app } from "./app.ts";
 
 export { EdgeLimiter } from "../../durable-objects/edge-limiter/edge-limiter.ts";
 export { NegotiationRoom } from "../../durable-objects/negotiation-room/negotiation-room.ts";
+export { PaymentObject } from "../../durable-objects/payment/payment-object.ts";
 export { TenantObject } from "../../durable-objects/tenant/tenant-object.ts";
 
 export default {

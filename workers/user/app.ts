@@ -5,6 +5,7 @@ import { accessRequests } from "./access-requests/routes.ts";
 import { attachments } from "./attachments/routes.ts";
 import { listings } from "./listings/routes.ts";
 import { offers } from "./offers/routes.ts";
+import { paymentsApp } from "./payments/routes.ts";
 import { requireTenantContext } from "./tenant-context.ts";
 import type { UserHono } from "./types.ts";
 
@@ -13,6 +14,7 @@ export const app = new Hono<UserHono>()
 	.route("/", attachments)
 	.route("/", accessRequests)
 	.route("/", offers)
+	.route("/", paymentsApp)
 	.route("/", listings)
 	.notFound(notFoundProblem)
 	.onError(onProblem);

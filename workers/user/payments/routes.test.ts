@@ -1,0 +1,364 @@
+/**
+ * The payment routes inside workerd, against the local Stripe stand-in (test/workerd/local-stripe.ts)
+ * reached over the network through the official SDK, as in production. The user Worker's
+ * PaymentObject binding reaches the objects hosted by the bundled dispatch script. Stripe's
+ * webhooks are not delivered here: where a test needs Stripe's side (a payment made, a session
+ * expired, an account onboarded), it makes it happen on the stand-in, then hands the object the
+ * move the verified webhook would (what the payments consumer does), or writes the row the
+ * consumer would. Every answer is checked against the route's contract.
+ */
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, inject, it } from "vitest";
+import type { PaymentObject } from "../../../durable-objects/payment/payment-object.ts";
+import { responseSchema } from "../../../shared/contract/policy.ts";
+import { paymentsRoutes as r } from "../../../shared/contract/routes/payments.ts";
+import { newId } from "../../../shared/encoding.ts";
+import type { PaymentMove } from "../../../shared/payments/types.ts";
+import { HEADER, type Role, signTenantContext, type TenantContext } from "../../../shared/tenant-context.ts";
+import { listingInsert, tenantInsert } from "../../../test/support/listings.ts";
+import { paymentIdFor } from "./checkout.ts";
+
+const bindings = env as unknown as UserEnv;
+const worker = (exports as unknown as { default: Fetcher }).default;
+const object = (id: string) =>
+	(bindings.PaymentObject as unknown as DurableObjectNamespace<PaymentObject>).getByName(id);
+const stripeUrl = inject("localStripeUrl");
+
+declare module "vitest" {
+	/** test/workerd/local-stripe.ts provides it. */
+	interface ProvidedContext {
+		localStripeUrl: string;
+	}
+}
+
+interface Caller {
+	role: Role;
+	tenant: string;
+	user: string;
+}
+
+function context(caller: Caller): TenantContext {
+	return {
+		request_id: crypto.randomUUID(),
+		tenant_id: caller.tenant,
+		user_id: caller.user,
+		role: caller.role,
+		client_ip: "203.0.113.9",
+		actor_tenant_id: null,
+		issued_at: Date.now(),
+	};
+}
+
+async function call(method: string, path: string, caller: Caller, body?: unknown): Promise<Response> {
+	const headers = new Headers({ [HEADER]: await signTenantContext(context(caller), bindings.TENANT_CONTEXT_SECRET) });
+	const init: RequestInit = { method, headers };
+	if (body !== undefined) {
+		headers.set("Content-Type", "application/json");
+		init.body = JSON.stringify(body);
+	}
+	return worker.fetch(`https://techflunky.com${path}`, init);
+}
+
+/** The body of `response`, checked against the route's declared schema for its status. */
+async function checked<T = Record<string, unknown>>(
+	route: { responses: Record<number, unknown> },
+	response: Response,
+	status: number,
+): Promise<T> {
+	const body = await response.json();
+	expect(response.status, JSON.stringify(body)).toBe(status);
+	const schema = responseSchema(route as never, status);
+	expect(schema, `route declares ${status}`).not.toBeNull();
+	const parsed = schema?.safeParse(body);
+	expect(parsed?.success, JSON.stringify(parsed?.error?.issues)).toBe(true);
+	return body as T;
+}
+
+async function run(statements: { sql: string; values: (string | number | null)[] }[]) {
+	await bindings.DB.batch(statements.map(({ sql, values }) => bindings.DB.prepare(sql).bind(...values)));
+}
+
+async function tenant(role: "seller" | "buyer" | "investor" | "admin"): Promise<Caller> {
+	const caller = { role, tenant: newId(role), user: newId("usr") };
+	await run([tenantInsert(caller.tenant, role)]);
+	return caller;
+}
+
+/** Stripe's side through the stand-in's test API. */
+async function stripeTest(path: string, body: unknown = {}): Promise<Record<string, unknown>> {
+	const response = await fetch(`${stripeUrl}/_test${path}`, {
+		method: "POST",
+		headers: { "Content-Type": "application/json" },
+		body: JSON.stringify(body),
+	});
+	const json = (await response.json()) as Record<string, unknown>;
+	expect(response.status, JSON.stringify(json)).toBe(200);
+	return json;
+}
+
+/** The seller onboards at Stripe; the consumer then records `account.updated` (written here as it would). */
+async function onboard(seller: Caller): Promise<string> {
+	const link = await checked<{ account: { account_id: string } }>(
+		r.startSellerOnboarding,
+		await call("POST", "/api/v1/sellers/connect", seller),
+		200,
+	);
+	const account = link.account.account_id;
+	await stripeTest(`/accounts/${account}/onboard`);
+	await run([
+		{
+			sql: `UPDATE seller_accounts SET details_submitted = 1, charges_enabled = 1, payouts_enabled = 1,
+			        capabilities = '{"transfers":"active"}', stripe_event_created = ? WHERE tenant_id = ?`,
+			values: [Math.floor(Date.now() / 1000), seller.tenant],
+		},
+	]);
+	return account;
+}
+
+/** A seller with an active listing, a buyer, and the buyer's offer accepted by the seller. */
+async function acceptedDeal(options: { onboarded?: boolean; amount?: number } = {}) {
+	const seller = await tenant("seller");
+	const buyer = await tenant("buyer");
+	const listingId = newId("lst");
+	await run([listingInsert({ id: listingId, seller_tenant_id: seller.tenant, title: `Listing ${listingId}` })]);
+	const offer = (await (
+		await call("POST", `/api/v1/listings/${listingId}/offers`, buyer, { amount_cents: options.amount ?? 250_000 })
+	).json()) as { id: string; version: number };
+	const accepted = await call("POST", `/api/v1/offers/${offer.id}/accept`, seller, { version: offer.version });
+	expect(accepted.status).toBe(200);
+	const account = options.onboarded === false ? null : await onboard(seller);
+	return { seller, buyer, listingId, offerId: offer.id, account };
+}
+
+interface Checkout {
+	payment_id: string;
+	checkout_url: string;
+	amount_cents: number;
+	fee_cents: number;
+	seller_payout_cents: number;
+}
+
+const sessionOf = (checkout: Checkout) => new URL(checkout.checkout_url).pathname.split("/").pop() ?? "";
+
+/** Checkout, pay by card at the stand-in, and the object told as `checkout.session.completed` would. */
+async function paidDeal() {
+	const deal = await acceptedDeal();
+	const checkout = await checked<Checkout>(
+		r.createCheckout,
+		await call("POST", `/api/v1/offers/${deal.offerId}/checkout`, deal.buyer),
+		201,
+	);
+	const session = await stripeTest(`/checkout/sessions/${sessionOf(checkout)}/pay`, { method: "card" });
+	const move: PaymentMove = {
+		type: "checkout_completed",
+		payment_status: "paid",
+		payment_intent_id: String(session.payment_intent),
+	};
+	const applied = await object(checkout.payment_id).apply(move, Date.now());
+	expect(applied.ok).toBe(true);
+	return { ...deal, checkout };
+}
+
+describe("seller payout onboarding", () => {
+	it("makes the seller's Express account once and answers a fresh onboarding link each time", async () => {
+		const seller = await tenant("seller");
+		const before = await checked<{ account_id: string | null }>(
+			r.getSellerAccount,
+			await call("GET", "/api/v1/sellers/connect", seller),
+			200,
+		);
+		expect(before).toMatchObject({ account_id: null, can_receive_transfers: false });
+		const [first, second] = await Promise.all([
+			call("POST", "/api/v1/sellers/connect", seller).then((res) =>
+				checked<{ url: string; account: { account_id: string } }>(r.startSellerOnboarding, res, 200),
+			),
+			call("POST", "/api/v1/sellers/connect", seller).then((res) =>
+				checked<{ url: string; account: { account_id: string } }>(r.startSellerOnboarding, res, 200),
+			),
+		]);
+		expect(first.account.account_id).toMatch(/^acct_/);
+		expect(second.account.account_id).toBe(first.account.account_id);
+		expect(first.url).toContain(first.account.account_id);
+		const rows = await bindings.DB.prepare("SELECT COUNT(*) AS n FROM seller_accounts WHERE tenant_id = ?")
+			.bind(seller.tenant)
+			.first<{ n: number }>();
+		expect(rows?.n).toBe(1);
+	});
+
+	it("reports the account as Stripe last described it", async () => {
+		const seller = await tenant("seller");
+		const account = await onboard(seller);
+		const state = await checked(r.getSellerAccount, await call("GET", "/api/v1/sellers/connect", seller), 200);
+		expect(state).toMatchObject({
+			account_id: account,
+			details_submitted: true,
+			payouts_enabled: true,
+			capabilities: { transfers: "active" },
+			can_receive_transfers: true,
+		});
+	});
+});
+
+describe("checkout", () => {
+	it("is refused while the seller cannot receive payouts, saying so", async () => {
+		const deal = await acceptedDeal({ onboarded: false });
+		const body = await checked<{ detail: string }>(
+			r.createCheckout,
+			await call("POST", `/api/v1/offers/${deal.offerId}/checkout`, deal.buyer),
+			409,
+		);
+		expect(body.detail).toBe("The seller cannot receive payouts yet.");
+	});
+
+	it("is refused on a thread that is not accepted, to the seller, and to anyone else", async () => {
+		const seller = await tenant("seller");
+		const buyer = await tenant("buyer");
+		await onboard(seller);
+		const listingId = newId("lst");
+		await run([listingInsert({ id: listingId, seller_tenant_id: seller.tenant, title: "Pending" })]);
+		const offer = (await (
+			await call("POST", `/api/v1/listings/${listingId}/offers`, buyer, { amount_cents: 90_000 })
+		).json()) as { id: string };
+		const path = `/api/v1/offers/${offer.id}/checkout`;
+		await checked(r.createCheckout, await call("POST", path, buyer), 409);
+		await checked(r.createCheckout, await call("POST", path, seller), 403);
+		await checked(r.createCheckout, await call("POST", path, await tenant("buyer")), 404);
+	});
+
+	it("makes one session for a double click and names the payment by offer and attempt", async () => {
+		const deal = await acceptedDeal({ amount: 1_000_000 });
+		const path = `/api/v1/offers/${deal.offerId}/checkout`;
+		const [a, b] = await Promise.all([call("POST", path, deal.buyer), call("POST", path, deal.buyer)]);
+		expect([a.status, b.status].sort()).toEqual([200, 201]);
+		const first = await checked<Checkout>(r.createCheckout, a, a.status);
+		const second = await checked<Checkout>(r.createCheckout, b, b.status);
+		expect(second.payment_id).toBe(first.payment_id);
+		expect(second.checkout_url).toBe(first.checkout_url);
+		expect(first.payment_id).toBe(await paymentIdFor(deal.offerId, 1));
+		expect(first).toMatchObject({ amount_cents: 1_000_000, fee_cents: 80_000, seller_payout_cents: 920_000 });
+		const again = await checked<Checkout>(r.createCheckout, await call("POST", path, deal.buyer), 200);
+		expect(again.payment_id).toBe(first.payment_id);
+		const session = (await (
+			await fetch(`${stripeUrl}/v1/checkout/sessions/${sessionOf(first)}`, {
+				headers: { Authorization: `Bearer ${bindings.STRIPE_SECRET_KEY}` },
+			})
+		).json()) as Record<string, unknown>;
+		expect(session).toMatchObject({
+			mode: "payment",
+			metadata: {
+				payment_id: first.payment_id,
+				offer_id: deal.offerId,
+				listing_id: deal.listingId,
+				buyer_tenant_id: deal.buyer.tenant,
+				seller_tenant_id: deal.seller.tenant,
+			},
+		});
+		const payment = await checked(
+			r.getPayment,
+			await call("GET", `/api/v1/payments/${first.payment_id}`, deal.buyer),
+			200,
+		);
+		expect(payment).toMatchObject({ status: "pending", checkout_url: first.checkout_url });
+	});
+
+	it("makes a new attempt once the last one expired", async () => {
+		const deal = await acceptedDeal();
+		const path = `/api/v1/offers/${deal.offerId}/checkout`;
+		const first = await checked<Checkout>(r.createCheckout, await call("POST", path, deal.buyer), 201);
+		await stripeTest(`/checkout/sessions/${sessionOf(first)}/expire`);
+		expect((await object(first.payment_id).apply({ type: "session_expired" }, Date.now())).ok).toBe(true);
+		// The registry is the consumer's to update; until it has, the thread still names the old attempt.
+		await checked(r.createCheckout, await call("POST", path, deal.buyer), 409);
+		await run([{ sql: "UPDATE payments SET status = 'expired' WHERE id = ?", values: [first.payment_id] }]);
+		const second = await checked<Checkout>(r.createCheckout, await call("POST", path, deal.buyer), 201);
+		expect(second.payment_id).toBe(await paymentIdFor(deal.offerId, 2));
+		expect(second.checkout_url).not.toBe(first.checkout_url);
+	});
+});
+
+describe("a payment", () => {
+	it("is seen by its parties and admins only", async () => {
+		const deal = await acceptedDeal();
+		const checkout = await checked<Checkout>(
+			r.createCheckout,
+			await call("POST", `/api/v1/offers/${deal.offerId}/checkout`, deal.buyer),
+			201,
+		);
+		const path = `/api/v1/payments/${checkout.payment_id}`;
+		for (const caller of [deal.buyer, deal.seller, await tenant("admin")]) {
+			await checked(r.getPayment, await call("GET", path, caller), 200);
+		}
+		await checked(r.getPayment, await call("GET", path, await tenant("buyer")), 404);
+		const mine = await checked<{ items: { id: string }[] }>(
+			r.listPayments,
+			await call("GET", "/api/v1/payments", deal.seller),
+			200,
+		);
+		expect(mine.items.map((item) => item.id)).toEqual([checkout.payment_id]);
+		const strangers = await checked<{ items: unknown[] }>(
+			r.listPayments,
+			await call("GET", "/api/v1/payments", await tenant("buyer")),
+			200,
+		);
+		expect(strangers.items).toEqual([]);
+	});
+
+	it("is released to the seller when the buyer confirms the handover, and only by the buyer", async () => {
+		const deal = await paidDeal();
+		const path = `/api/v1/payments/${deal.checkout.payment_id}/confirm-handover`;
+		await checked(r.confirmHandover, await call("POST", path, deal.seller), 403);
+		const released = await checked<{ status: string }>(r.confirmHandover, await call("POST", path, deal.buyer), 200);
+		expect(["paid", "released"]).toContain(released.status);
+		const view = await object(deal.checkout.payment_id).view();
+		expect(view?.status).toBe("released");
+		// Once released, a dispute is too late.
+		await checked(
+			r.openDispute,
+			await call("POST", `/api/v1/payments/${deal.checkout.payment_id}/dispute`, deal.buyer, { reason: "late" }),
+			409,
+		);
+	});
+
+	it("cannot be confirmed before it is paid", async () => {
+		const deal = await acceptedDeal();
+		const checkout = await checked<Checkout>(
+			r.createCheckout,
+			await call("POST", `/api/v1/offers/${deal.offerId}/checkout`, deal.buyer),
+			201,
+		);
+		await checked(
+			r.confirmHandover,
+			await call("POST", `/api/v1/payments/${checkout.payment_id}/confirm-handover`, deal.buyer),
+			409,
+		);
+	});
+
+	it("freezes release while the buyer's dispute is open, keeping its reason", async () => {
+		const deal = await paidDeal();
+		const base = `/api/v1/payments/${deal.checkout.payment_id}`;
+		const disputed = await checked(
+			r.openDispute,
+			await call("POST", `${base}/dispute`, deal.buyer, { reason: "The domain was not transferred." }),
+			200,
+		);
+		expect(disputed).toMatchObject({
+			status: "disputed",
+			dispute: { reason: "The domain was not transferred.", opened_by: "buyer" },
+		});
+		await checked(r.confirmHandover, await call("POST", `${base}/confirm-handover`, deal.buyer), 409);
+	});
+
+	it("is refunded by an admin, in part and then the rest", async () => {
+		const deal = await paidDeal();
+		const admin = await tenant("admin");
+		const path = `/api/v1/payments/${deal.checkout.payment_id}/refund`;
+		const partial = await checked<{ refunded_cents: number; status: string }>(
+			r.refundPayment,
+			await call("POST", path, admin, { amount_cents: 50_000, reason: "Part of the code was missing." }),
+			200,
+		);
+		expect(partial.status).toBe("paid");
+		await checked(r.refundPayment, await call("POST", path, admin, { reason: "The deal fell through." }), 200);
+		await checked(r.refundPayment, await call("POST", path, admin, { amount_cents: 0, reason: "zero" }), 400);
+	});
+});

@@ -1,0 +1,108 @@
+/**
+ * Payments over REST (docs/domain.md, Payments). A payment's state lives in its PaymentObject;
+ * these handlers check that the caller may see the payment (the D1 registry, through the scoped
+ * data layer: a payment the caller is no party to is 404), then read the object or hand it a move.
+ * Nothing here changes a status on its own: people's moves (the buyer confirms the handover or
+ * disputes, an admin refunds) go through the same machine the verified webhooks drive, and a
+ * refusal is answered as the problem of its kind (shared/contract/outcomes.ts).
+ */
+import type { Context } from "hono";
+import { sendBackofficeJobs } from "../../../queues/backoffice-jobs.ts";
+import { contractApp } from "../../../shared/contract/app.ts";
+import { paymentRefusalProblem } from "../../../shared/contract/outcomes.ts";
+import { paymentsRoutes as r } from "../../../shared/contract/routes/payments.ts";
+import type { PaymentRecord } from "../../../shared/data/payments.ts";
+import { newId } from "../../../shared/encoding.ts";
+import { encodeCursor } from "../../../shared/http/cursor.ts";
+import { HttpProblem } from "../../../shared/http/problem.ts";
+import type { PaymentMove } from "../../../shared/payments/types.ts";
+import type { UserHono } from "../types.ts";
+import { createCheckout } from "./checkout.ts";
+import { sellerConnect } from "./connect.ts";
+import { type ApplyResult, callerOf, type PaymentView, paymentObject } from "./objects.ts";
+
+/** A payment the caller may see, or 404. */
+async function visible(c: Context<UserHono>, id: string): Promise<PaymentRecord> {
+	const record = await c.var.data.payments.find(id);
+	if (!record) throw new HttpProblem({ reason: "not_found" });
+	return record;
+}
+
+/** The payment a move left; a harmless refusal (`already`, `stale`) answers it as it is. */
+function settled(result: ApplyResult): PaymentView {
+	if (result.ok) return result.view;
+	if ((result.refusal.kind === "already" || result.refusal.kind === "stale") && result.view) return result.view;
+	throw new HttpProblem(paymentRefusalProblem(result.refusal));
+}
+
+/** The buyer's move on a payment the buyer may see; anyone else 403 (the seller sees it, cannot move it). */
+async function buyerMove(c: Context<UserHono>, id: string, move: PaymentMove): Promise<PaymentView> {
+	const record = await visible(c, id);
+	if (record.buyer_tenant_id !== callerOf(c).tenantId) {
+		throw new HttpProblem({ reason: "forbidden", detail: "Only the buyer can do this." });
+	}
+	return settled(await paymentObject(c, record.id).apply(move, Date.now()));
+}
+
+const payments = contractApp<UserHono>()
+	.openapi(r.createCheckout, async (c) => {
+		const result = await createCheckout(c, c.req.valid("param").id);
+		return c.json(result.body, result.status);
+	})
+	.openapi(r.listPayments, async (c) => {
+		const query = c.req.valid("query");
+		const { rows, more } = await c.var.data.payments.list(query.limit, query.cursor);
+		const views = await Promise.all(rows.map((row) => paymentObject(c, row.id).view()));
+		const items = views.filter((view) => view !== null);
+		const last = rows.at(-1);
+		return c.json({ items, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null }, 200);
+	})
+	.openapi(r.getPayment, async (c) => {
+		const record = await visible(c, c.req.valid("param").id);
+		const view = await paymentObject(c, record.id).view();
+		if (!view) throw new HttpProblem({ reason: "not_found" });
+		return c.json(view, 200);
+	})
+	.openapi(r.confirmHandover, async (c) => {
+		const view = await buyerMove(c, c.req.valid("param").id, { type: "handover_confirmed", by: "buyer" });
+		return c.json(view, 200);
+	})
+	.openapi(r.openDispute, async (c) => {
+		const { reason } = c.req.valid("json");
+		const view = await buyerMove(c, c.req.valid("param").id, { type: "dispute_opened", by: "buyer", reason });
+		return c.json(view, 200);
+	})
+	.openapi(r.refundPayment, async (c) => {
+		const record = await visible(c, c.req.valid("param").id);
+		const body = c.req.valid("json");
+		const move: PaymentMove = {
+			type: "refund_requested",
+			by: "admin",
+			...(body.amount_cents === undefined ? {} : { amount_cents: body.amount_cents }),
+		};
+		const result = await paymentObject(c, record.id).apply(move, Date.now());
+		const { tenant } = c.var;
+		// Refused or not, an admin's refund is on the record; the send is awaited, so it is never silently lost.
+		await sendBackofficeJobs(c.env.BACKOFFICE_JOBS, [
+			{
+				id: newId("evt"),
+				kind: "audit.record",
+				occurred_at: new Date().toISOString(),
+				actor_user_id: tenant.user_id,
+				actor_tenant_id: tenant.actor_tenant_id ?? tenant.tenant_id,
+				subject_tenant_id: record.buyer_tenant_id,
+				action: "payment.refund",
+				detail: {
+					payment_id: record.id,
+					amount_cents: body.amount_cents ?? null,
+					reason: body.reason.slice(0, 500),
+					outcome: result.ok ? "requested" : result.refusal.kind,
+					request_id: tenant.request_id,
+				},
+			},
+		]);
+		return c.json(settled(result), 200);
+	});
+
+/** Every payment route, declared in shared/contract/routes/payments.ts; mounted at `/`. */
+export const paymentsApp = contractApp<UserHono>().route("/", payments).route("/", sellerConnect);
