@@ -57,6 +57,7 @@ const expected: Record<string, string[]> = {
 	"POST /api/v1/payments/:id/confirm-handover": BUYER_SIDE,
 	"POST /api/v1/payments/:id/dispute": BUYER_SIDE,
 	"POST /api/v1/payments/:id/refund": ["admin"],
+	"POST /api/v1/payments/:id/dispute/decision": ["admin"],
 	"POST /api/v1/sellers/connect": ["seller"],
 	"GET /api/v1/sellers/connect": ["seller"],
 	"POST /webhooks/stripe": ANYONE,

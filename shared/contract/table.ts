@@ -31,6 +31,7 @@ export const contract = {
 	confirmHandover: paymentsRoutes.confirmHandover,
 	openDispute: paymentsRoutes.openDispute,
 	refundPayment: paymentsRoutes.refundPayment,
+	decideDispute: paymentsRoutes.decideDispute,
 	startSellerOnboarding: paymentsRoutes.startSellerOnboarding,
 	getSellerAccount: paymentsRoutes.getSellerAccount,
 	stripeWebhook: paymentsRoutes.stripeWebhook,

@@ -113,6 +113,15 @@ export const refundBody = z
 	})
 	.strict()
 	.openapi("Refund");
+export const disputeDecisionBody = z
+	.object({
+		decision: z.enum(["release", "refund"]).openapi({
+			description: "`release`: the handover happened, the seller is paid; `refund`: the buyer gets the rest back.",
+		}),
+		reason: z.string().trim().min(1).max(2000),
+	})
+	.strict()
+	.openapi("DisputeDecision");
 export const listPaymentsQuery = z
 	.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: cursor.optional() })
 	.strict();
@@ -209,6 +218,19 @@ export const paymentsRoutes = {
 			200: json(paymentView, "The payment after the refund"),
 			...problems(...signedInProblems, 409, 415, 503),
 		},
+		"x-policy": user(adminOnly, "json"),
+	}),
+	decideDispute: defineRoute({
+		method: "post",
+		path: "/api/v1/payments/{id}/dispute/decision",
+		operationId: "decideDispute",
+		tags: ["Payments"],
+		security: signedInSecurity,
+		summary: "An admin decides a buyer's dispute: release the money to the seller, or refund the buyer",
+		description:
+			"Only a buyer's dispute (a card network decides its own chargebacks: 409). `release` makes the transfer of what is not refunded, once; `refund` refunds the rest. Audited.",
+		request: { params: paymentParams, body: jsonBody(disputeDecisionBody) },
+		responses: { 200: json(paymentView, "The payment after the decision"), ...problems(...signedInProblems, 409) },
 		"x-policy": user(adminOnly, "json"),
 	}),
 	startSellerOnboarding: defineRoute({

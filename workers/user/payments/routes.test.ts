@@ -11,6 +11,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import type { PaymentObject } from "../../../durable-objects/payment/payment-object.ts";
 import { responseSchema } from "../../../shared/contract/policy.ts";
+import { offersRoutes } from "../../../shared/contract/routes/offers.ts";
 import { paymentsRoutes as r } from "../../../shared/contract/routes/payments.ts";
 import { newId } from "../../../shared/encoding.ts";
 import type { PaymentMove } from "../../../shared/payments/types.ts";
@@ -245,6 +246,7 @@ describe("checkout", () => {
 		).json()) as Record<string, unknown>;
 		expect(session).toMatchObject({
 			mode: "payment",
+			client_reference_id: first.payment_id,
 			metadata: {
 				payment_id: first.payment_id,
 				offer_id: deal.offerId,
@@ -273,6 +275,25 @@ describe("checkout", () => {
 		const second = await checked<Checkout>(r.createCheckout, await call("POST", path, deal.buyer), 201);
 		expect(second.payment_id).toBe(await paymentIdFor(deal.offerId, 2));
 		expect(second.checkout_url).not.toBe(first.checkout_url);
+		// The thread's timeline lists both attempts, first attempt first, as the registry has them.
+		const timeline = await checked<{ payments: Record<string, unknown>[] }>(
+			offersRoutes.offerTimeline,
+			await call("GET", `/api/v1/offers/${deal.offerId}/timeline`, deal.seller),
+			200,
+		);
+		expect(timeline.payments).toEqual([
+			expect.objectContaining({ id: first.payment_id, attempt: 1, status: "expired", paid_at: null }),
+			expect.objectContaining({
+				id: second.payment_id,
+				attempt: 2,
+				status: "pending",
+				amount_cents: 250_000,
+				fee_cents: 20_000,
+				seller_payout_cents: 230_000,
+				refunded_cents: 0,
+			}),
+		]);
+		expect(timeline.payments[0]).not.toHaveProperty("checkout_url");
 	});
 });
 
@@ -360,5 +381,59 @@ describe("a payment", () => {
 		expect(partial.status).toBe("paid");
 		await checked(r.refundPayment, await call("POST", path, admin, { reason: "The deal fell through." }), 200);
 		await checked(r.refundPayment, await call("POST", path, admin, { amount_cents: 0, reason: "zero" }), 400);
+	});
+
+	it("has a buyer's dispute decided by an admin: release pays the seller once, and a second decision changes nothing", async () => {
+		const deal = await paidDeal();
+		const base = `/api/v1/payments/${deal.checkout.payment_id}`;
+		await checked(
+			r.openDispute,
+			await call("POST", `${base}/dispute`, deal.buyer, { reason: "Not handed over." }),
+			200,
+		);
+		const decide = (caller: Caller, decision: string) =>
+			call("POST", `${base}/dispute/decision`, caller, { decision, reason: "Checked the registrar's records." });
+		await checked(r.decideDispute, await decide(deal.buyer, "release"), 403);
+		await checked(r.decideDispute, await decide(deal.seller, "release"), 403);
+		const admin = await tenant("admin");
+		await checked(r.decideDispute, await decide(admin, "sometimes"), 400);
+		const decided = await checked<{ status: string }>(r.decideDispute, await decide(admin, "release"), 200);
+		expect(["disputed", "released"]).toContain(decided.status);
+		expect((await object(deal.checkout.payment_id).view())?.status).toBe("released");
+		const again = await checked<{ status: string }>(r.decideDispute, await decide(admin, "refund"), 200);
+		expect(again.status).toBe("released");
+	});
+
+	it("has a buyer's dispute decided for the buyer: the rest is refunded", async () => {
+		const deal = await paidDeal();
+		const base = `/api/v1/payments/${deal.checkout.payment_id}`;
+		await checked(
+			r.openDispute,
+			await call("POST", `${base}/dispute`, deal.buyer, { reason: "Not handed over." }),
+			200,
+		);
+		const admin = await tenant("admin");
+		await checked(
+			r.decideDispute,
+			await call("POST", `${base}/dispute/decision`, admin, { decision: "refund", reason: "No handover." }),
+			200,
+		);
+		// Everything not yet refunded goes back to the buyer: nothing is left to pay the seller.
+		const view = await object(deal.checkout.payment_id).view();
+		expect(view?.seller_payout_cents).toBe(0);
+		expect(view?.status).not.toBe("released");
+	});
+
+	it("refuses a decision when there is no dispute", async () => {
+		const deal = await paidDeal();
+		const admin = await tenant("admin");
+		await checked(
+			r.decideDispute,
+			await call("POST", `/api/v1/payments/${deal.checkout.payment_id}/dispute/decision`, admin, {
+				decision: "release",
+				reason: "x",
+			}),
+			409,
+		);
 	});
 });

@@ -15,7 +15,7 @@ import type { PaymentRecord } from "../../../shared/data/payments.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { encodeCursor } from "../../../shared/http/cursor.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import type { PaymentMove } from "../../../shared/payments/types.ts";
+import type { Party, PaymentMove } from "../../../shared/payments/types.ts";
 import type { UserHono } from "../types.ts";
 import { createCheckout } from "./checkout.ts";
 import { sellerConnect } from "./connect.ts";
@@ -33,6 +33,13 @@ function settled(result: ApplyResult): PaymentView {
 	if (result.ok) return result.view;
 	if ((result.refusal.kind === "already" || result.refusal.kind === "stale") && result.view) return result.view;
 	throw new HttpProblem(paymentRefusalProblem(result.refusal));
+}
+
+/** Who the caller is to `record`, as the machine's moves name it: it refuses a non-admin an admin's move. */
+function partyOf(c: Context<UserHono>, record: PaymentRecord): Party {
+	const caller = callerOf(c);
+	if (caller.role === "admin") return "admin";
+	return record.buyer_tenant_id === caller.tenantId ? "buyer" : "seller";
 }
 
 /** The buyer's move on a payment the buyer may see; anyone else 403 (the seller sees it, cannot move it). */
@@ -77,32 +84,54 @@ const payments = contractApp<UserHono>()
 		const body = c.req.valid("json");
 		const move: PaymentMove = {
 			type: "refund_requested",
-			by: "admin",
+			by: partyOf(c, record),
 			...(body.amount_cents === undefined ? {} : { amount_cents: body.amount_cents }),
 		};
 		const result = await paymentObject(c, record.id).apply(move, Date.now());
-		const { tenant } = c.var;
-		// Refused or not, an admin's refund is on the record; the send is awaited, so it is never silently lost.
-		await sendBackofficeJobs(c.env.BACKOFFICE_JOBS, [
-			{
-				id: newId("evt"),
-				kind: "audit.record",
-				occurred_at: new Date().toISOString(),
-				actor_user_id: tenant.user_id,
-				actor_tenant_id: tenant.actor_tenant_id ?? tenant.tenant_id,
-				subject_tenant_id: record.buyer_tenant_id,
-				action: "payment.refund",
-				detail: {
-					payment_id: record.id,
-					amount_cents: body.amount_cents ?? null,
-					reason: body.reason.slice(0, 500),
-					outcome: result.ok ? "requested" : result.refusal.kind,
-					request_id: tenant.request_id,
-				},
-			},
-		]);
+		await audit(c, record, "payment.refund", {
+			amount_cents: body.amount_cents ?? null,
+			reason: body.reason,
+			outcome: result.ok ? "requested" : result.refusal.kind,
+		});
+		return c.json(settled(result), 200);
+	})
+	.openapi(r.decideDispute, async (c) => {
+		const record = await visible(c, c.req.valid("param").id);
+		const body = c.req.valid("json");
+		const move: PaymentMove = { type: "dispute_decided", by: partyOf(c, record), decision: body.decision };
+		const result = await paymentObject(c, record.id).apply(move, Date.now());
+		await audit(c, record, "payment.dispute_decided", {
+			decision: body.decision,
+			reason: body.reason,
+			outcome: result.ok ? "decided" : result.refusal.kind,
+		});
 		return c.json(settled(result), 200);
 	});
+
+/**
+ * An admin's decision on a payment, on the record whether the machine took it or not; the send is
+ * awaited, so it is never silently lost (and a failed send fails the request).
+ */
+async function audit(
+	c: Context<UserHono>,
+	record: PaymentRecord,
+	action: string,
+	detail: { reason: string; outcome: string } & Record<string, unknown>,
+): Promise<void> {
+	const { tenant } = c.var;
+	await sendBackofficeJobs(c.env.BACKOFFICE_JOBS, [
+		{
+			id: newId("evt"),
+			kind: "audit.record",
+			occurred_at: new Date().toISOString(),
+			actor_user_id: tenant.user_id,
+			actor_tenant_id: tenant.actor_tenant_id ?? tenant.tenant_id,
+			subject_tenant_id: record.buyer_tenant_id,
+			action,
+			detail: { ...detail, reason: detail.reason.slice(0, 500), payment_id: record.id, request_id: tenant.request_id },
+		},
+	]);
+}
 
 /** Every payment route, declared in shared/contract/routes/payments.ts; mounted at `/`. */
 export const paymentsApp = contractApp<UserHono>().route("/", payments).route("/", sellerConnect);
