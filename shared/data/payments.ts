@@ -83,10 +83,19 @@ export function paymentsData(db: D1Database, scope: Scope) {
 		},
 
 		/** The caller's payments, newest first. */
-		async list(limit: number, cursor?: Position): Promise<{ rows: PaymentRecord[]; more: boolean }> {
+		/** The caller's payments, newest first; `status` filters on the consolidated status (seconds behind the object). */
+		async list(
+			limit: number,
+			cursor?: Position,
+			status?: PaymentRecord["status"],
+		): Promise<{ rows: PaymentRecord[]; more: boolean }> {
 			const access = party();
 			const where = [access.sql];
 			const binds: (string | number)[] = [...access.binds];
+			if (status) {
+				where.push("p.status = ?");
+				binds.push(status);
+			}
 			if (cursor) {
 				where.push("(p.created_at, p.id) < (?, ?)");
 				binds.push(...cursor);

@@ -6,6 +6,7 @@
  * `amount − fee` goes to the seller's connected account.
  */
 import { z } from "@hono/zod-openapi";
+import { type PaymentStatus, paymentStatuses } from "../../payments/types.ts";
 import {
 	adminOnly,
 	anyone,
@@ -33,8 +34,7 @@ import {
 	timestamp,
 } from "../schemas.ts";
 
-export const paymentStatuses = ["pending", "paid", "released", "refunded", "disputed", "failed", "expired"] as const;
-export type PaymentStatus = (typeof paymentStatuses)[number];
+export { type PaymentStatus, paymentStatuses };
 
 // --- responses -----------------------------------------------------------------------------
 
@@ -123,7 +123,14 @@ export const disputeDecisionBody = z
 	.strict()
 	.openapi("DisputeDecision");
 export const listPaymentsQuery = z
-	.object({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: cursor.optional() })
+	.object({
+		status: z
+			.enum(paymentStatuses)
+			.optional()
+			.openapi({ description: "Only payments in this status, e.g. `disputed` for the disputes awaiting a decision." }),
+		limit: z.coerce.number().int().min(1).max(100).default(20),
+		cursor: cursor.optional(),
+	})
 	.strict();
 
 // --- routes --------------------------------------------------------------------------------

@@ -436,4 +436,23 @@ describe("a payment", () => {
 			409,
 		);
 	});
+
+	it("lists the disputes awaiting a decision to an admin, by status", async () => {
+		const deal = await paidDeal();
+		await run([{ sql: "UPDATE payments SET status = 'disputed' WHERE id = ?", values: [deal.checkout.payment_id] }]);
+		const admin = await tenant("admin");
+		const disputed = await checked<{ items: { id: string }[] }>(
+			r.listPayments,
+			await call("GET", "/api/v1/payments?status=disputed&limit=100", admin),
+			200,
+		);
+		expect(disputed.items.map((item) => item.id)).toContain(deal.checkout.payment_id);
+		const pending = await checked<{ items: { id: string }[] }>(
+			r.listPayments,
+			await call("GET", "/api/v1/payments?status=pending&limit=100", admin),
+			200,
+		);
+		expect(pending.items.map((item) => item.id)).not.toContain(deal.checkout.payment_id);
+		await checked(r.listPayments, await call("GET", "/api/v1/payments?status=lost", admin), 400);
+	});
 });

@@ -58,7 +58,7 @@ const payments = contractApp<UserHono>()
 	})
 	.openapi(r.listPayments, async (c) => {
 		const query = c.req.valid("query");
-		const { rows, more } = await c.var.data.payments.list(query.limit, query.cursor);
+		const { rows, more } = await c.var.data.payments.list(query.limit, query.cursor, query.status);
 		const views = await Promise.all(rows.map((row) => paymentObject(c, row.id).view()));
 		const items = views.filter((view) => view !== null);
 		const last = rows.at(-1);
