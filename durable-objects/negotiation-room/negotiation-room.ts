@@ -12,7 +12,7 @@
  * identity (tenant, user, session) lives in its connection state, which survives hibernation, and
  * every frame is admitted like a REST request — session still live, tenant not suspended, bucket
  * not empty — by the caller's TenantObject (./admission.ts), so signing out or a suspension stops
- * an open socket at once.
+ * an open socket at once. Who a socket is and how a frame reaches `chat` or `act`: ./sockets.ts.
  *
  * Accepting also claims the listing in D1 (`active → under_offer`, the listing lifecycle's `claim`
  * with its `listing.under_offer` event: ./listing-claim.ts) before the acceptance is committed,
@@ -21,12 +21,9 @@
  * put on hold.
  */
 import { type Connection, type ConnectionContext, Server } from "partyserver";
-import { z } from "zod";
 import { type OfferEvent, offerEventSchema } from "../../queues/offer-events.ts";
-import { tokenRoles } from "../../shared/auth/jwt.ts";
-import { errorFrame, type Refusal, type Refused, refusalProblem } from "../../shared/contract/outcomes.ts";
+import type { Refusal, Refused } from "../../shared/contract/outcomes.ts";
 import { newId } from "../../shared/encoding.ts";
-import type { Problem } from "../../shared/http/problem.ts";
 import {
 	amountCents,
 	type ClientFrame,
@@ -37,12 +34,11 @@ import {
 } from "../../shared/offers/protocol.ts";
 import type { PaymentStatus } from "../../shared/payments/types.ts";
 import { migrate } from "../sqlite.ts";
-import { admitFrame, type SocketCaller } from "./admission.ts";
-import { readClientFrame } from "./frames.ts";
 import { announce, claimListing } from "./listing-claim.ts";
 import { apply, isOpen, type Refusal as MachineRefusal, type Move, start, type Transition } from "./machine.ts";
 import { migrations } from "./migrations.ts";
 import { enqueue, flush, hasUnsent, RESEND_AFTER_MS } from "./outbox.ts";
+import { ACTOR_HEADER, answerFrame, type SocketState, socketStateOf } from "./sockets.ts";
 import {
 	historyOf,
 	insertThread,
@@ -58,15 +54,8 @@ import {
 	viewOf,
 } from "./thread-store.ts";
 
+export { ACTOR_HEADER, ROLE_HEADER, SESSION_HEADER, USER_HEADER } from "./sockets.ts";
 export type { OpenInput } from "./thread-store.ts";
-
-/** Header names the dispatch Worker sets on a WebSocket upgrade after authenticating the caller. */
-export const ACTOR_HEADER = "X-TechFlunky-Actor";
-export const ROLE_HEADER = "X-TechFlunky-Role";
-export const USER_HEADER = "X-TechFlunky-User";
-export const SESSION_HEADER = "X-TechFlunky-Session";
-
-const tokenRoleSchema = z.enum(tokenRoles);
 
 /** What a move, a hold, a release or a cancellation comes to: the thread as it now is, or why not. */
 export type ActResult = { ok: true; offer: OfferView } | Refused;
@@ -74,10 +63,6 @@ export type ActResult = { ok: true; offer: OfferView } | Refused;
 /** Who is calling, as established by the edge: a party's tenant, or an admin (who may watch, not negotiate). */
 export interface Actor {
 	tenantId: string;
-	admin: boolean;
-}
-
-interface SocketState extends SocketCaller {
 	admin: boolean;
 }
 
@@ -205,19 +190,13 @@ export class NegotiationRoom extends Server<DispatchEnv> {
 	}
 
 	override onConnect(connection: Connection<SocketState>, ctx: ConnectionContext): void {
-		const headers = ctx.request.headers;
-		const tenantId = headers.get(ACTOR_HEADER);
-		const role = tokenRoleSchema.safeParse(headers.get(ROLE_HEADER));
-		const userId = headers.get(USER_HEADER);
-		const sessionId = headers.get(SESSION_HEADER);
 		const row = this.#thread();
-		const admin = role.success && role.data === "admin";
-		// The edge checked membership already; the room checks again against its own parties.
-		if (!tenantId || !role.success || !userId || !sessionId || !row || (!admin && sideOf(row, tenantId) === null)) {
+		const state = socketStateOf(ctx.request.headers, row);
+		if (!state || !row) {
 			connection.close(1008, "not a party to this offer");
 			return;
 		}
-		connection.setState({ tenantId, admin, role: role.data, userId, sessionId });
+		connection.setState(state);
 		// Everyone hears that someone came online; the newcomer gets the state like everyone else.
 		this.#broadcast({ type: "state", offer: this.#view(row, false) });
 	}
@@ -227,25 +206,8 @@ export class NegotiationRoom extends Server<DispatchEnv> {
 		if (row) this.#broadcast({ type: "state", offer: this.#view(row, false) });
 	}
 
-	override async onMessage(connection: Connection<SocketState>, message: string | ArrayBuffer): Promise<void> {
-		const state = connection.state;
-		if (!state) return;
-		// Every error frame is the problem REST would answer, status and detail alike.
-		const fail = (problem: Problem) => connection.send(JSON.stringify(errorFrame(problem)));
-		// Every frame is a request, valid or not: admitted (session, bucket) before it is read.
-		const admission = await admitFrame(this.env.TenantObject, state, Date.now());
-		if (!admission.ok) {
-			fail(admission.problem);
-			if (admission.ended) connection.close(4001, "session ended");
-			return;
-		}
-		const reading = readClientFrame(message);
-		if (!reading.ok) return fail(reading.problem);
-		const actor = { tenantId: state.tenantId, admin: state.admin };
-		const frame = reading.frame;
-		const result =
-			frame.type === "chat" ? this.chat(actor, frame.text, Date.now()) : await this.act(actor, frame, Date.now());
-		if (!result.ok) fail(refusalProblem(result.refusal));
+	override onMessage(connection: Connection<SocketState>, message: string | ArrayBuffer): Promise<void> {
+		return answerFrame(connection, message, this.env.TenantObject, this);
 	}
 
 	// --- Alarm -----------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 /**
  * One offer thread's consolidated record: its timeline (`offer_events`, one row per event the
- * offer-events consumer recorded) and its `deals` row (the thread's latest status and terms, see
- * migrations/0005_deals.sql). Both are written by the consumer, so they trail the room by the
- * queue's delay; the room itself is the live state.
+ * offer-events consumer recorded), its `deals` row (the thread's latest status and terms, see
+ * migrations/0005_deals.sql) and its payments (the `payments` rows, migrations/0008_payments.sql,
+ * as the payments consumer brought them up to the objects' events). All are written by the
+ * consumers, so they trail the room and the payment objects by the queue's delay; those objects
+ * are the live state. A payment shows what its parties see of it (status, amounts, when it was
+ * paid and released), never the Stripe ids or the platform's own net.
  *
  * Access control is the caller's job: this reads by offer id alone, without a tenant predicate.
  * The REST route checks that the caller is a party to the thread (the `offers` registry) or an
@@ -10,6 +13,7 @@
  */
 import type { OfferEvent } from "../../queues/offer-events.ts";
 import type { OfferStatus } from "../offers/protocol.ts";
+import type { RegistryStatus as PaymentStatus } from "./payments.ts";
 
 /** One recorded event, oldest version first. */
 export interface TimelineEvent {
@@ -53,11 +57,33 @@ export interface DealRecord {
 
 type DealRow = Omit<DealRecord, "on_hold"> & { on_hold: number };
 
+/** One checkout attempt on the thread and where it stands, first attempt first. */
+export interface TimelinePayment {
+	id: string;
+	attempt: number;
+	status: PaymentStatus;
+	/** A bank payment submitted and not yet settled (the status stays `pending`). */
+	processing: boolean;
+	amount_cents: number;
+	fee_cents: number;
+	seller_payout_cents: number;
+	refunded_cents: number;
+	currency: string;
+	/** When the held money is released if nobody disputes. */
+	release_at: string | null;
+	paid_at: string | null;
+	released_at: string | null;
+	created_at: string;
+	updated_at: string;
+}
+
+type PaymentRow = Omit<TimelinePayment, "processing"> & { processing: number };
+
 export async function offerTimeline(
 	db: D1Database,
 	offerId: string,
-): Promise<{ events: TimelineEvent[]; deal: DealRecord | null }> {
-	const [events, deals] = await db.batch<TimelineEvent | DealRow>([
+): Promise<{ events: TimelineEvent[]; deal: DealRecord | null; payments: TimelinePayment[] }> {
+	const [events, deals, payments] = await db.batch<TimelineEvent | DealRow | PaymentRow>([
 		db
 			.prepare(
 				`SELECT event_id, type, version, amount_cents, currency, actor_tenant_id, occurred_at, recorded_at
@@ -71,10 +97,21 @@ export async function offerTimeline(
 				 FROM deals WHERE offer_id = ?`,
 			)
 			.bind(offerId),
+		db
+			.prepare(
+				`SELECT id, attempt, status, processing, amount_cents, fee_cents, seller_payout_cents, refunded_cents, currency,
+				   release_at, paid_at, released_at, created_at, updated_at
+				 FROM payments WHERE offer_id = ? ORDER BY attempt`,
+			)
+			.bind(offerId),
 	]);
 	const row = deals?.results[0] as DealRow | undefined;
 	return {
 		events: (events?.results ?? []) as TimelineEvent[],
 		deal: row ? { ...row, on_hold: row.on_hold === 1 } : null,
+		payments: ((payments?.results ?? []) as PaymentRow[]).map((payment) => ({
+			...payment,
+			processing: payment.processing === 1,
+		})),
 	};
 }

@@ -119,7 +119,7 @@ export function createSession(store: Store, params: Params): CheckoutSession {
 		amount_subtotal: total,
 		amount_total: total,
 		cancel_url: (params.cancel_url as string | undefined) ?? null,
-		client_reference_id: null,
+		client_reference_id: (params.client_reference_id as string | undefined) ?? null,
 		created,
 		currency,
 		customer: null,

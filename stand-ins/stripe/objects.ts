@@ -61,7 +61,8 @@ export interface CheckoutSession {
 	amount_subtotal: number;
 	amount_total: number;
 	cancel_url: string | null;
-	client_reference_id: null;
+	/** The platform's own reference for the session, as created with it. */
+	client_reference_id: string | null;
 	created: number;
 	currency: string;
 	customer: null;

@@ -56,6 +56,7 @@ export const platformCalls = {
 			transfer_group: input.paymentId,
 			metadata: { payment_id: input.paymentId, offer_id: input.offerId },
 		},
+		client_reference_id: input.paymentId,
 		metadata: { payment_id: input.paymentId, offer_id: input.offerId },
 		success_url: `${input.origin}/payments/${input.paymentId}?session={CHECKOUT_SESSION_ID}`,
 		cancel_url: `${input.origin}/payments/${input.paymentId}?cancelled=1`,

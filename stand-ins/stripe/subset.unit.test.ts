@@ -78,6 +78,13 @@ describe("request validation against the subset", () => {
 		expect(mode.message).toBe("Invalid mode: must be one of payment");
 	});
 
+	it("takes a client_reference_id of up to 200 characters, as Stripe's description has it", () => {
+		expect(validate("PostCheckoutSessions", `${session}&client_reference_id=pay_1`).client_reference_id).toBe("pay_1");
+		const long = refusal(() => validate("PostCheckoutSessions", `${session}&client_reference_id=${"x".repeat(201)}`));
+		expect(long.param).toBe("client_reference_id");
+		expect(long.status).toBe(400);
+	});
+
 	it("lets metadata be unset with an empty string where Stripe does", () => {
 		expect(validate("PostRefunds", "charge=ch_1&metadata=")).toEqual({ charge: "ch_1", metadata: "" });
 		expect(refusal(() => validate("PostTransfers", "amount=1&currency=usd&destination=a&metadata=")).code).toBe(
@@ -286,6 +293,7 @@ describe("what the stand-in returns", () => {
 				],
 				allowed_payment_method_types: methods,
 				payment_intent_data: { transfer_group: "pay_1", metadata: { payment_id: "pay_1" } },
+				client_reference_id: "pay_1",
 				metadata: { payment_id: "pay_1" },
 				customer_email: "buyer@buyer.test",
 				success_url: "https://p.test/ok?cs={CHECKOUT_SESSION_ID}",

@@ -53,6 +53,25 @@ interface Payment {
 	checkout_url: string | null;
 }
 
+/** A payment as the thread's consolidated timeline shows it. */
+interface TimelinePayment {
+	id: string;
+	attempt: number;
+	status: string;
+	amount_cents: number;
+	fee_cents: number;
+	seller_payout_cents: number;
+	refunded_cents: number;
+	paid_at: string | null;
+	released_at: string | null;
+}
+
+interface Timeline {
+	events: { type: string }[];
+	deal: { status: string } | null;
+	payments: TimelinePayment[];
+}
+
 interface Checkout {
 	payment_id: string;
 	checkout_url: string;
@@ -139,6 +158,17 @@ function paymentIn(account: Account, id: string, status: string, timeoutMs = 15_
 	}, timeoutMs);
 }
 
+/** The thread's timeline, once the consolidated record (seconds behind) shows the payment in `status`. */
+function timelineWith(account: Account, offerId: string, paymentId: string, status: string): Promise<Timeline> {
+	return waitFor(async () => {
+		const res = await api<Timeline>(account, `/api/v1/offers/${offerId}/timeline`);
+		expect(res.status).toBe(200);
+		return res.body.payments.some((payment) => payment.id === paymentId && payment.status === status)
+			? res.body
+			: undefined;
+	}, 15_000);
+}
+
 /** A party's socket in the thread's room, with every state frame recorded. */
 function watch(account: Account, offerId: string) {
 	const room = new NegotiationClient({
@@ -177,6 +207,22 @@ describe("an escrowed payment", () => {
 		await stripeTest(`/checkout/sessions/${sessionOf(a.body)}/pay`, { method: "card" });
 		const paid = await paymentIn(deal.buyer, paymentId, "paid");
 		expect(paid.checkout_url).toBeNull();
+		// The thread's timeline shows it paid, to both parties, beside the thread's own record.
+		const paidTimeline = await timelineWith(deal.buyer, deal.offerId, paymentId, "paid");
+		expect(paidTimeline.payments).toEqual([
+			expect.objectContaining({
+				id: paymentId,
+				attempt: 1,
+				amount_cents: 2_500_000,
+				fee_cents: 200_000,
+				seller_payout_cents: 2_300_000,
+				refunded_cents: 0,
+				paid_at: expect.any(String),
+				released_at: null,
+			}),
+		]);
+		expect(paidTimeline.deal?.status).toBe("accepted");
+		await timelineWith(deal.seller, deal.offerId, paymentId, "paid");
 
 		// Both parties are told in the room; the listing is sold.
 		for (const room of [buyerRoom, sellerRoom]) {
@@ -194,6 +240,10 @@ describe("an escrowed payment", () => {
 		const confirmed = await api<Payment>(deal.buyer, `/api/v1/payments/${paymentId}/confirm-handover`, {});
 		expect(confirmed.status).toBe(200);
 		await paymentIn(deal.seller, paymentId, "released");
+		const releasedTimeline = await timelineWith(deal.seller, deal.offerId, paymentId, "released");
+		expect(releasedTimeline.payments).toEqual([
+			expect.objectContaining({ id: paymentId, paid_at: expect.any(String), released_at: expect.any(String) }),
+		]);
 		const transfers = (topology.stripe?.events() ?? []).filter(
 			(event) =>
 				event.event.type === "transfer.created" &&
@@ -201,6 +251,13 @@ describe("an escrowed payment", () => {
 		);
 		// One transfer, of amount − fee.
 		expect(transfers.map((record) => (record.event.data.object as { amount: number }).amount)).toEqual([2_300_000]);
+		// The session names its payment in `client_reference_id` as well as in its metadata.
+		const completed = (topology.stripe?.events() ?? []).find(
+			(record) =>
+				record.event.type === "checkout.session.completed" &&
+				(record.event.data.object as { metadata?: { payment_id?: string } }).metadata?.payment_id === paymentId,
+		);
+		expect(completed?.event.data.object).toMatchObject({ client_reference_id: paymentId });
 
 		// The consolidated record.
 		const db = await topology.db();

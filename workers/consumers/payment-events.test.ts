@@ -10,6 +10,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { PaymentObject } from "../../durable-objects/payment/payment-object.ts";
 import type { PaymentChange, StripeEventMessage } from "../../queues/payment-events.ts";
+import { offerTimeline } from "../../shared/data/timeline.ts";
 import { seedPayment } from "../../test/support/payments.ts";
 import consumers from "./index.ts";
 
@@ -131,6 +132,33 @@ describe("payment-events consumer: payment.event", () => {
 	});
 });
 
+describe("payment-events consumer: the thread's timeline", () => {
+	it("shows the consolidated payment in its thread's timeline, paid and then released", async () => {
+		const seeded = await seedPayment(bindings.DB);
+		const offerId = seeded.opening.offer_id;
+		const paid = change(seeded, { version: 2 });
+		await deliver([paid]);
+		expect((await offerTimeline(bindings.DB, offerId)).payments).toEqual([
+			expect.objectContaining({
+				id: seeded.opening.id,
+				attempt: 1,
+				status: "paid",
+				processing: false,
+				amount_cents: seeded.opening.amount_cents,
+				fee_cents: 80_000,
+				seller_payout_cents: 920_000,
+				paid_at: paid.occurred_at,
+				released_at: null,
+			}),
+		]);
+		const at = new Date().toISOString();
+		await deliver([change(seeded, { type: "payment.released", status: "released", version: 4, released_at: at })]);
+		const [released] = (await offerTimeline(bindings.DB, offerId)).payments;
+		expect(released).toMatchObject({ status: "released", released_at: at, updated_at: expect.any(String) });
+		expect(released).not.toHaveProperty("stripe_fee_cents");
+	});
+});
+
 describe("payment-events consumer: stripe.event", () => {
 	it("applies a completed checkout to the payment's object once", async () => {
 		const seeded = await opened();
@@ -142,6 +170,24 @@ describe("payment-events consumer: stripe.event", () => {
 		const again = await deliver([event]);
 		expect(again.retryMessages).toEqual([]);
 		expect(await outcome(event.id)).toBe("applied");
+	});
+
+	it("resolves a session's payment by its client_reference_id when its metadata does not name it", async () => {
+		const seeded = await opened();
+		const event = sessionCompleted(seeded, { metadata: {} });
+		expect((await deliver([event])).retryMessages).toEqual([]);
+		expect(await outcome(event.id)).toBe("applied");
+		expect((await payments.getByName(seeded.opening.id).view())?.status).toBe("paid");
+	});
+
+	it("treats a client_reference_id naming another payment as a mismatch", async () => {
+		const seeded = await opened();
+		const event = sessionCompleted(seeded, { client_reference_id: `pay_${hex()}` });
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		expect((await deliver([event])).retryMessages).toEqual([]);
+		expect(await outcome(event.id)).toBe("mismatch");
+		expect((await payments.getByName(seeded.opening.id).view())?.status).toBe("pending");
+		vi.restoreAllMocks();
 	});
 
 	it("treats an event whose amount disagrees with the registry as a security event, not a change", async () => {

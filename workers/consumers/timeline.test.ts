@@ -83,7 +83,7 @@ describe("offerTimeline", () => {
 		expect(deal).toMatchObject({ status: "pending", on_hold: true });
 	});
 
-	it("returns no events and no deal for an offer nothing was recorded for", async () => {
-		expect(await offerTimeline(bindings.DB, `off_${hex()}`)).toEqual({ events: [], deal: null });
+	it("returns no events, no deal and no payments for an offer nothing was recorded for", async () => {
+		expect(await offerTimeline(bindings.DB, `off_${hex()}`)).toEqual({ events: [], deal: null, payments: [] });
 	});
 });

@@ -24,14 +24,17 @@ import {
 	json,
 	jsonBody,
 	listingId,
+	minorUnits,
 	offerId,
 	page,
+	paymentId,
 	problem,
 	problems,
 	signedInSecurity,
 	tenantId,
 	timestamp,
 } from "../schemas.ts";
+import { paymentStatuses } from "./payments.ts";
 
 // --- request bodies ------------------------------------------------------------------------
 
@@ -105,8 +108,36 @@ export const dealRecord = z
 	})
 	.openapi("Deal");
 
+/** A checkout attempt on the thread as the payments consumer recorded it (migrations/0008_payments.sql). */
+export const timelinePayment = z
+	.object({
+		id: paymentId,
+		attempt: z.number().int().positive().openapi({ description: "1 for the thread's first checkout." }),
+		status: z.enum(paymentStatuses),
+		processing: z
+			.boolean()
+			.openapi({ description: "A bank payment submitted and not yet settled (status stays `pending`)." }),
+		amount_cents: amountCents,
+		fee_cents: minorUnits.openapi({ description: "The platform's 8%, rounded half up." }),
+		seller_payout_cents: minorUnits.openapi({ description: "`amount_cents − fee_cents`, transferred on release." }),
+		refunded_cents: minorUnits,
+		currency,
+		release_at: timestamp.nullable().openapi({ description: "When the held money is released if nobody disputes." }),
+		paid_at: timestamp.nullable(),
+		released_at: timestamp.nullable(),
+		created_at: timestamp.openapi({ description: "When the checkout was made." }),
+		updated_at: timestamp.openapi({ description: "When the payment last changed, as recorded." }),
+	})
+	.openapi("OfferTimelinePayment");
+
 export const offerTimeline = z
-	.object({ events: z.array(timelineEvent), deal: dealRecord.nullable() })
+	.object({
+		events: z.array(timelineEvent),
+		deal: dealRecord.nullable(),
+		payments: z
+			.array(timelinePayment)
+			.openapi({ description: "The thread's checkouts, first attempt first; empty until the buyer checks out." }),
+	})
 	.openapi("OfferTimeline");
 
 /** The 409 of a second offer names the buyer's open thread in `offer_id` (docs/domain.md, Offer threads). */
@@ -206,10 +237,11 @@ export const offersRoutes = {
 		tags: ["Offers"],
 		security: signedInSecurity,
 		summary: "A thread's consolidated record (eventually consistent, seconds behind the room)",
-		description: "From the consolidated records (eventually consistent, seconds behind the room).",
+		description:
+			"From the consolidated records (eventually consistent, seconds behind the room): the thread's events, its deal, and its payments (each checkout attempt's status and amounts, when it was paid and released).",
 		request: { params: offerParams },
 		responses: {
-			200: json(offerTimeline, "The recorded events and the deal's latest terms"),
+			200: json(offerTimeline, "The recorded events, the deal's latest terms and the thread's payments"),
 			...problems(400, 401, 403, 404, 429, 502),
 		},
 		"x-policy": policy(read, signedIn),

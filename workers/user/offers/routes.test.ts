@@ -481,13 +481,15 @@ describe("the offer routes answer what their contract declares", () => {
 		// Accepting and re-opening need the listing in D1 from inside the room, which this project's
 		// copy of the dispatch script has no binding for: test/e2e/negotiation.e2e.test.ts checks them.
 		await recorded(created, seller, countered);
-		const timeline = await fits<{ events: unknown[]; deal: unknown }>(
+		const timeline = await fits<{ events: unknown[]; deal: unknown; payments: unknown[] }>(
 			r.offerTimeline,
 			await call("GET", `/api/v1/offers/${created.id}/timeline`, buyer),
 			200,
 		);
 		expect(timeline.events).toHaveLength(2);
 		expect(timeline.deal).toMatchObject({ status: "countered", on_hold: false, final_amount_cents: null });
+		// No checkout yet (workers/user/payments/routes.test.ts shows a thread's payments in it).
+		expect(timeline.payments).toEqual([]);
 	});
 
 	it("answers a rejection and a withdrawal in the declared shape", async () => {

@@ -142,8 +142,9 @@ export async function createCheckout(c: Context<UserHono>, offerId: string): Pro
 		// version names the field `allowed_payment_method_types`, formerly `payment_method_types`.)
 		allowed_payment_method_types: ["card", "us_bank_account"],
 		payment_intent_data: { transfer_group: paymentId, metadata },
-		// The payment is named by `metadata.payment_id` (on the session and its intent); the local
-		// stand-in's subset does not take `client_reference_id` yet.
+		// The payment is named by `client_reference_id` and `metadata.payment_id` on the session (and
+		// the metadata on its intent); the consumer resolves a session's payment by either.
+		client_reference_id: paymentId,
 		metadata,
 		success_url: `${origin}/payments/${paymentId}?session={CHECKOUT_SESSION_ID}`,
 		cancel_url: `${origin}/payments/${paymentId}?cancelled=1`,
