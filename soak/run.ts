@@ -1,21 +1,23 @@
 /**
  * `npm run soak`: a bounded soak of the local topology (test/topology: the three Workers in one
- * Miniflare on workerd, loopback only). Virtual users browse, search, list, request access,
- * approve, open offers and negotiate over REST and WebSocket for SOAK_SECONDS (default 45) while
- * faults are injected; afterwards every thread the clients drove is reconciled against the room
- * and the consolidated D1 records. Exit 1 on any real 5xx, unexpected status, or reconciliation
- * gap. The user and consumers Workers run behind the fault wrappers of soak/faults/. See
+ * Miniflare on workerd, with the local Stripe stand-in, loopback only). Virtual users browse,
+ * search, list, request access, approve, open offers and negotiate over REST and WebSocket for
+ * SOAK_SECONDS (default 45) while faults are injected (./workload.ts); accepted threads are paid
+ * with faulted webhooks (./payments.ts); afterwards every thread the clients drove is reconciled
+ * against the room and the consolidated D1 records (./reconcile-threads.ts), and every payment
+ * against the API, D1 and the stand-in (./payments-check.ts). Exit 1 on any real 5xx, unexpected
+ * status, or reconciliation gap. The user and consumers Workers run behind the fault wrappers of
+ * soak/faults/. This file orders the phases and the faults and writes the results. See
  * docs/resilience.md.
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { workerdPids } from "../bench/processes.ts";
 import { contract } from "../shared/contract/table.ts";
-import { newAccount } from "../test/support/marketplace.ts";
 import { testSecrets } from "../test/topology/secrets.ts";
 import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
-import { type OfferView, RoomSocket, SoakClient } from "./client.ts";
+import { type OfferView, SoakClient } from "./client.ts";
 import {
 	checkActivityCounters,
 	checkConsumerFault,
@@ -24,13 +26,16 @@ import {
 	reconcileEvents,
 } from "./consumer-fault.ts";
 import { CONSUMER_FAULT_PERCENT, TRANSIENT_ATTEMPTS, USER_FAULT_PERIOD } from "./faults/plan.ts";
+import { type PayableThread, PaymentTraffic } from "./payments.ts";
+import { checkPayments, paymentReport } from "./payments-check.ts";
 import { checkQueueFault, injectQueueFault, planQueueFault } from "./queue-fault.ts";
+import { reconcileThreads } from "./reconcile-threads.ts";
 import { UserFaultChecks } from "./user-fault.ts";
+import { workload } from "./workload.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 45);
 const USERS = { sellers: 3, buyers: 6, anonymous: 2 };
-const RATE_LIMIT = { limit: 1_000_000, window_seconds: 3600, burst: 100_000 };
 /**
  * The consumer's backoff (workers/consumers/backoff.ts: 2, 4, 8, 16, 32 s) over max_retries = 5
  * keeps a message that always fails for about 62 s before the dead-letter queue takes it, plus a
@@ -39,31 +44,6 @@ const RATE_LIMIT = { limit: 1_000_000, window_seconds: 3600, burst: 100_000 };
 const DRAIN_MS = 120_000;
 const log = (message: string) => console.log(`[soak] ${message}`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.random() * items.length)];
-
-interface Account {
-	token: string;
-	tenant: { id: string };
-}
-interface Change {
-	offer_id: string;
-	action: "created" | "countered" | "accepted";
-	by: "buyer" | "seller";
-	via: "rest" | "ws";
-	version: number;
-	amount_cents: number;
-	status: string;
-	/** Made by a request whose answer the user-Worker fault lost: read back from the room instead. */
-	fault?: "after";
-}
-interface Thread {
-	id: string;
-	listingId: string;
-	buyer: Account;
-	seller: Account;
-	/** The last state a client was answered with. */
-	seen: OfferView;
-}
 
 const secrets = testSecrets();
 log("starting the topology");
@@ -76,280 +56,16 @@ const topology = await startTopology({
 		"techflunky-user-worker": "soak/faults/user-worker.ts",
 		"techflunky-consumers": "soak/faults/consumers.ts",
 	},
+	// The payments' Stripe: its test API pays, settles, fails and expires; bank debits settle only when told.
+	localStripe: { achSettleDelayMs: null },
 });
 const client = new SoakClient(topology.url.port);
-const changes: Change[] = [];
-const threads = new Map<string, Thread>();
-const pool: { id: string; seller: Account }[] = [];
 const faults: Record<string, unknown> = {};
 const failures: string[] = [];
 const userFaults = new UserFaultChecks(client, topology);
-/** Threads the clients only learned of by reading back after an `after` fault. */
-const adoptedThreads = new Set<string>();
-let paused = false;
-let busy = 0;
+const work = workload(client, userFaults, failures);
+const { changes, threads, pool, adoptedThreads, step, register, createListing, move, buyerStep, anonymousStep } = work;
 let exitCode = 0;
-
-/** Runs one VU step unless paused (the restart fault pauses the workload between steps). */
-async function step(task: () => Promise<void>): Promise<void> {
-	while (paused) await sleep(50);
-	busy += 1;
-	try {
-		await task();
-	} catch (error) {
-		failures.push((error as Error).message);
-	} finally {
-		busy -= 1;
-	}
-}
-
-async function register(role: "seller" | "buyer", adminToken: string): Promise<Account> {
-	const reply = await client.call("register", contract.register, { body: newAccount(role, "soak") }, [201]);
-	if (!reply) throw new Error("registration failed");
-	const raise = { params: { id: reply.body.tenant.id }, body: { rate_limit: RATE_LIMIT }, token: adminToken };
-	await client.call("admin.raise_limit", contract.updateTenant, raise, [200]);
-	return reply.body;
-}
-
-const WORDS = ["invoicing", "analytics", "scheduler", "marketplace", "newsletter", "monitoring"];
-
-async function createListing(seller: Account): Promise<void> {
-	const word = pick(WORDS) ?? "saas";
-	const made = await client.call(
-		"listing.create",
-		contract.createListing,
-		{
-			token: seller.token,
-			body: {
-				title: `Soak ${word} SaaS`,
-				summary: `A ${word} business made by the soak`,
-				description: "Steady revenue, small team, documented stack.",
-				category: "saas",
-				asking_price_cents: 25_000_000,
-				tech_stack: ["typescript", word],
-				confidential: { legal_name: "Soak Ltd", notes: "numbers on request" },
-				nda_text: "Keep it to yourself.",
-			},
-		},
-		[201],
-	);
-	if (!made) return;
-	const publish = { params: { id: made.body.id }, token: seller.token };
-	const published = await client.call("listing.publish", contract.publishListing, publish, [200]);
-	if (published) pool.push({ id: made.body.id, seller });
-}
-
-function record(
-	thread: Thread,
-	offer: OfferView,
-	action: Change["action"],
-	by: Change["by"],
-	via: Change["via"],
-): void {
-	thread.seen = offer;
-	changes.push({
-		offer_id: thread.id,
-		action,
-		by,
-		via,
-		version: offer.version,
-		amount_cents: offer.amount_cents,
-		status: offer.status,
-	});
-}
-
-/** One move by `by` on `thread`, over REST or a socket; false when the thread cannot go on (held, closed). */
-async function move(thread: Thread, by: "buyer" | "seller", kind: "counter" | "accept"): Promise<boolean> {
-	const account = by === "buyer" ? thread.buyer : thread.seller;
-	const version = thread.seen.version;
-	const amount =
-		by === "seller" ? thread.seen.amount_cents + 500_000 - version * 10_000 : thread.seen.amount_cents + 100_000;
-	const body = kind === "counter" ? { amount_cents: amount, version } : { version };
-	if (Math.random() < 0.5) {
-		const op = `offer.${kind}`;
-		const fault = client.nextFault(op);
-		const input = { params: { id: thread.id }, token: account.token };
-		const counter = { ...input, body: { amount_cents: amount, version } };
-		const accept = { ...input, body: { version } };
-		if (fault) {
-			const injected =
-				kind === "counter"
-					? await client.faulted(op, contract.counterOffer, counter, fault)
-					: await client.faulted(op, contract.acceptOffer, accept, fault);
-			const outcome = injected && (await userFaults.afterMove(kind, fault, thread.id, account, version, amount));
-			if (!outcome) return false;
-			thread.seen = outcome.view;
-			const { view, made } = outcome;
-			if (made) {
-				const action = kind === "counter" ? "countered" : "accepted";
-				changes.push({
-					offer_id: thread.id,
-					action,
-					by,
-					via: "rest",
-					version: made.version,
-					amount_cents: made.amount_cents ?? view.amount_cents,
-					status: action,
-					fault: "after",
-				});
-			}
-			// After a `before` fault the turn has not changed hands: the same side tries again, as a client retries a 502.
-			return kind === "counter" && !view.on_hold && (view.status === "pending" || view.status === "countered");
-		}
-		const reply =
-			kind === "counter"
-				? await client.call(op, contract.counterOffer, counter, [200, 409])
-				: await client.call(op, contract.acceptOffer, accept, [200, 409]);
-		if (reply?.status !== 200) return false;
-		record(thread, reply.body, kind === "counter" ? "countered" : "accepted", by, "rest");
-		return kind === "counter";
-	}
-	let socket: RoomSocket;
-	try {
-		socket = await RoomSocket.open(client.port, thread.id, account.token);
-		client.tally("ws.open", "ok");
-	} catch (error) {
-		client.tally("ws.open", "failed");
-		client.unexpected.push({
-			op: "ws.open",
-			method: "GET",
-			path: thread.id,
-			status: "network",
-			detail: (error as Error).message,
-		});
-		return false;
-	}
-	try {
-		const result = await socket.act({ type: kind, ...body }, version + 1);
-		client.tally(`ws.${kind}`, result.ok ? "state" : `error ${result.status}`);
-		if (!result.ok) {
-			if (result.status !== 409)
-				client.unexpected.push({
-					op: `ws.${kind}`,
-					method: "WS",
-					path: thread.id,
-					status: result.status,
-					detail: result.detail,
-				});
-			return false;
-		}
-		record(thread, result.offer, kind === "counter" ? "countered" : "accepted", by, "ws");
-		return kind === "counter";
-	} catch (error) {
-		client.tally(`ws.${kind}`, "timeout");
-		client.unexpected.push({
-			op: `ws.${kind}`,
-			method: "WS",
-			path: thread.id,
-			status: "timeout",
-			detail: (error as Error).message,
-		});
-		return false;
-	} finally {
-		socket.close();
-	}
-}
-
-async function buyerStep(buyer: Account): Promise<void> {
-	const listing = pick(pool);
-	if (!listing) return sleep(100);
-	const params = { id: listing.id };
-	const view = await client.call("listing.get_auth", contract.getListing, { params, token: buyer.token }, [200]);
-	if (view?.body.status !== "active") return;
-	const ndaVersion = "nda" in view.body ? view.body.nda.version : 1;
-	const requestFault = client.nextFault("access.request");
-	const priorRequests = requestFault ? await userFaults.accessRows(listing.id, buyer.tenant.id) : [];
-	const ask = { params, token: buyer.token, body: { accept_nda: true as const, nda_version: ndaVersion } };
-	/** The buyer's pending request, for the seller to approve. */
-	let pending: string | null = null;
-	if (requestFault) {
-		if (await client.faulted("access.request", contract.createAccessRequest, ask, requestFault)) {
-			const found = await userFaults.afterAccessRequest(
-				requestFault,
-				{ id: listing.id, sellerTenantId: listing.seller.tenant.id },
-				buyer,
-				priorRequests,
-				ndaVersion,
-			);
-			if (found?.status === "pending") pending = found.id;
-		}
-	} else {
-		const request = await client.call("access.request", contract.createAccessRequest, ask, [200, 201, 409]);
-		if (request && request.status !== 409 && request.body.status === "pending") pending = request.body.id;
-	}
-	if (pending) {
-		const approve = { params: { id: pending }, token: listing.seller.token };
-		await client.call("access.approve", contract.approveAccessRequest, approve, [200]);
-	}
-	const amount = 18_000_000 + Math.floor(Math.random() * 1_000) * 1_000;
-	const offerFault = client.nextFault("offer.create");
-	const priorOffers = offerFault ? await userFaults.offerRows(listing.id, buyer.tenant.id) : [];
-	const offer = { params, token: buyer.token, body: { amount_cents: amount } };
-	let seen: OfferView | null = null;
-	/** The open thread a 409 names: a buyer has one per listing. */
-	let named: string | undefined;
-	if (offerFault) {
-		if (await client.faulted("offer.create", contract.createOffer, offer, offerFault))
-			seen = await userFaults.afterOfferCreate(offerFault, listing.id, buyer, priorOffers, amount);
-	} else {
-		const opened = await client.call("offer.create", contract.createOffer, offer, [201, 409]);
-		if (opened?.status === 201) seen = opened.body;
-		else if (opened?.status === 409) named = opened.body.offer_id;
-	}
-	if (!seen) {
-		// The buyer goes back to the open thread the 409 named.
-		const open = named === undefined ? undefined : threads.get(named);
-		if (open) await resume(open);
-		return;
-	}
-	const thread: Thread = { id: seen.id, listingId: listing.id, buyer, seller: listing.seller, seen };
-	threads.set(thread.id, thread);
-	if (offerFault) {
-		adoptedThreads.add(thread.id);
-		changes.push({
-			offer_id: thread.id,
-			action: "created",
-			by: "buyer",
-			via: "rest",
-			version: 1,
-			amount_cents: amount,
-			status: "pending",
-			fault: "after",
-		});
-	} else {
-		record(thread, seen, "created", "buyer", "rest");
-	}
-	await negotiate(thread);
-}
-
-/** Picks up a thread the buyer left open (its latest state from the room), unless it is on hold or closed. */
-async function resume(thread: Thread): Promise<void> {
-	const read = { params: { id: thread.id }, token: thread.buyer.token };
-	const now = (await client.call("offer.get", contract.getOffer, read, [200]))?.body;
-	if (!now || now.on_hold || (now.status !== "pending" && now.status !== "countered")) return;
-	thread.seen = now;
-	await negotiate(thread);
-}
-
-/** A few turns on `thread`, the sides taking turns, the last one sometimes an acceptance. */
-async function negotiate(thread: Thread): Promise<void> {
-	const rounds = 2 + Math.floor(Math.random() * 5);
-	for (let round = 0; round < rounds; round++) {
-		// A pause (the restart fault) leaves the thread open mid-negotiation; it continues afterwards.
-		if (paused) break;
-		const by = thread.seen.last_proposer === "buyer" ? "seller" : "buyer";
-		const accept = round === rounds - 1 && Math.random() < 0.25;
-		if (!(await move(thread, by, accept ? "accept" : "counter"))) break;
-	}
-}
-
-async function anonymousStep(): Promise<void> {
-	await client.call("browse", contract.browseListings, { query: { limit: 20 } }, [200]);
-	const q = (pick(WORDS) ?? "saas").slice(0, 5);
-	await client.call("search", contract.browseListings, { query: { q } }, [200]);
-	const listing = pick(pool);
-	if (listing) await client.call("listing.get_anon", contract.getListing, { params: { id: listing.id } }, [200]);
-}
 
 async function getOffers(ids: readonly string[]): Promise<Map<string, OfferView>> {
 	const out = new Map<string, OfferView>();
@@ -384,8 +100,8 @@ async function drain(rooms: Map<string, OfferView>, timeoutMs: number): Promise<
 
 /** Fault 2: kill workerd mid-negotiation; Miniflare restarts it on the same ports with the same on-disk storage. */
 async function restartFault(): Promise<void> {
-	paused = true;
-	while (busy > 0) await sleep(20);
+	work.paused = true;
+	while (work.busy > 0) await sleep(20);
 	// Let queued moves settle so that in-flight queue messages are not what the check measures.
 	const open = [...threads.values()]
 		.filter((t) => t.seen.status === "pending" || t.seen.status === "countered")
@@ -446,7 +162,7 @@ async function restartFault(): Promise<void> {
 	(faults.do_eviction as Record<string, unknown>).moves_after_restart = changes.filter(
 		(c) => c.version > (before.get(c.offer_id)?.version ?? Number.POSITIVE_INFINITY),
 	).length;
-	paused = false;
+	work.paused = false;
 }
 
 let result: Record<string, unknown> = {};
@@ -457,6 +173,19 @@ try {
 	const sellers = await Promise.all(Array.from({ length: USERS.sellers }, () => register("seller", adminToken)));
 	const buyers = await Promise.all(Array.from({ length: USERS.buyers }, () => register("buyer", adminToken)));
 	for (const seller of sellers) await createListing(seller);
+	// All sellers but one onboard their payout account; the last one's buyers are refused checkout.
+	const payments = new PaymentTraffic(client, topology, adminToken);
+	await Promise.all(sellers.slice(0, -1).map((seller) => payments.onboard(seller)));
+	const payable = (): PayableThread[] =>
+		[...threads.values()]
+			.filter((t) => t.seen.status === "accepted" && !t.seen.on_hold)
+			.map((t) => ({
+				id: t.id,
+				listingId: t.listingId,
+				buyer: t.buyer,
+				seller: t.seller,
+				amount_cents: t.seen.amount_cents,
+			}));
 
 	log(`workload: ${USERS.sellers} sellers, ${USERS.buyers} buyers, ${USERS.anonymous} anonymous for ${SECONDS} s`);
 	const started = Date.now();
@@ -507,7 +236,10 @@ try {
 	await restartFault();
 	const consumerFaultsOn = await consumerFaults(topology, true);
 	log(`fault: the offer-events consumer fails a share of messages from now on (${consumerFaultsOn.enabled_at})`);
-	await Promise.all([...vus, pruner]);
+	await payments.injectPoison(3);
+	log("payments: checkouts paid, settled, failed and expired, webhooks held, reversed and redelivered from now on");
+	const paying = payments.run(payable, running);
+	await Promise.all([...vus, pruner, paying]);
 	const runSeconds = (Date.now() - started) / 1000;
 	log(`workload done after ${runSeconds.toFixed(1)} s; reconciling`);
 
@@ -529,90 +261,9 @@ try {
 	const expected = new Map([...rooms].map(([id, room]) => [id, room.version]));
 	const eventRows = await readEvents(topology, ids);
 	const events = reconcileEvents(expected, eventRows.delivered, eventRows.dead);
-	const db = await topology.db();
-	const deals = new Map<
-		string,
-		{ version: number; amount_cents: number; status: string; on_hold: number; events: number }
-	>();
-	for (let i = 0; i < ids.length; i += 50) {
-		const chunk = ids.slice(i, i + 50);
-		const rows = await db
-			.prepare(
-				`SELECT offer_id, version, amount_cents, status, on_hold, events FROM deals WHERE offer_id IN (${chunk.map(() => "?").join(",")})`,
-			)
-			.bind(...chunk)
-			.all<{
-				offer_id: string;
-				version: number;
-				amount_cents: number;
-				status: string;
-				on_hold: number;
-				events: number;
-			}>();
-		for (const row of rows.results) deals.set(row.offer_id, row);
-	}
 	const activity = await checkActivityCounters(topology);
-	const problems: string[] = [...events.examples, ...activity.examples];
-	let roomMissing = 0;
-	let dealsPartial = 0;
-	for (const id of ids) {
-		const room = rooms.get(id);
-		const deal = deals.get(id);
-		const mine = changes.filter((c) => c.offer_id === id);
-		if (!room) {
-			problems.push(`${id}: GET failed`);
-			continue;
-		}
-		// Every change a client was told about is in the room's history with the same terms.
-		for (const change of mine) {
-			const entry = room.history?.find((h) => h.version === change.version);
-			if (!entry || entry.amount_cents !== change.amount_cents) {
-				roomMissing += 1;
-				problems.push(
-					`${id}: client saw v${change.version} ${change.action} ${change.amount_cents}, room history ${JSON.stringify(entry)}`,
-				);
-			}
-		}
-		const last = mine.at(-1);
-		// Nobody else moves a thread except a hold (another thread's accept), so the client's last view is the room's unless held.
-		if (
-			last &&
-			!room.on_hold &&
-			(last.version !== room.version || last.amount_cents !== room.amount_cents || last.status !== room.status)
-		) {
-			problems.push(
-				`${id}: client last saw v${last.version}/${last.amount_cents}/${last.status}, room v${room.version}/${room.amount_cents}/${room.status}`,
-			);
-		}
-		const seen = events.byOffer.get(id) ?? { delivered: [], deadLettered: [] };
-		if (seen.deadLettered.length > 0) {
-			// A dead-lettered event is missing from the consolidation until an operator replays it: the
-			// deal then stands at the highest version that arrived, with the terms the room had then.
-			dealsPartial += 1;
-			const top = Math.max(0, ...seen.delivered);
-			const terms = room.history?.find((h) => h.version === top);
-			if (
-				top === 0
-					? deal !== undefined
-					: deal?.version !== top || deal.events !== seen.delivered.length || deal.amount_cents !== terms?.amount_cents
-			) {
-				problems.push(
-					`${id}: dead-lettered v${seen.deadLettered.join(",")}; deal ${JSON.stringify(deal)}, want v${top} with ${seen.delivered.length} events at ${terms?.amount_cents}`,
-				);
-			}
-		} else if (!deal) problems.push(`${id}: no deals row`);
-		else if (
-			deal.version !== room.version ||
-			deal.amount_cents !== room.amount_cents ||
-			deal.status !== room.status ||
-			deal.events !== room.version ||
-			Boolean(deal.on_hold) !== room.on_hold
-		) {
-			problems.push(
-				`${id}: deal v${deal.version}/${deal.amount_cents}/${deal.status}/hold ${deal.on_hold}/${deal.events} events, room v${room.version}/${room.amount_cents}/${room.status}/hold ${room.on_hold}`,
-			);
-		}
-	}
+	const { problems, roomMissing, dealsPartial } = await reconcileThreads(topology, { ids, rooms, changes, events });
+	problems.unshift(...events.examples, ...activity.examples);
 	const reconciliation = {
 		threads: ids.length,
 		client_changes: changes.length,
@@ -660,6 +311,21 @@ try {
 	};
 	if (userFaults.problems.length || userFaultInjected === 0)
 		failures.push(`user-Worker fault: ${userFaults.problems.length} problems, ${userFaultInjected} injected`);
+
+	const paymentCheck = await checkPayments(payments, client, topology, 30_000);
+	const paid = paymentReport(payments, paymentCheck);
+	faults.webhooks = {
+		injected: paid.injected,
+		checked: paid.checked,
+		held_rounds: paid.held_rounds,
+		events_released_reversed: paid.events_released_reversed,
+		events_delivered_while_held: paid.events_delivered_while_held,
+		events_redelivered: paid.events_redelivered,
+		redeliveries: paid.redeliveries,
+		poison_injected: paid.poison_injected,
+	};
+	if (paid.problems || paid.payments === 0 || paid.held_rounds === 0 || paid.redeliveries === 0)
+		failures.push(`payments: ${paid.problems} problems, ${paid.payments} payments, ${paid.held_rounds} held rounds`);
 
 	const consumerStats = await consumerFaults(topology);
 	const consumerCheck = await checkConsumerFault(topology, consumerStats);
@@ -709,6 +375,7 @@ try {
 		unexpected: client.unexpected.length,
 		unexpected_examples: client.unexpected.slice(0, 10),
 		faults,
+		payments: paid,
 		reconciliation,
 		failures,
 		passed: exitCode === 0,
@@ -752,6 +419,16 @@ try {
 			"consumer fault: unexpected DLQ / not DLQ'd / not consolidated",
 			`${consumerCheck.unexpected_dead_letters} / ${consumerCheck.permanent_not_dead_lettered} / ${consumerCheck.transient_not_consolidated}`,
 		],
+		["payments: made / by status", `${paid.payments} (${JSON.stringify(paid.by_status)})`],
+		[
+			"payments: held / reversed / redelivered events",
+			`${paid.payments_held} in ${paid.held_rounds} rounds / ${paid.events_released_reversed} / ${paid.events_redelivered} (${paid.redeliveries} times)`,
+		],
+		[
+			"payments: stripe events / rows / transfers / poison",
+			`${paid.stripe_events} / ${paid.stripe_events_rows} / ${paid.transfers} / ${paid.poison_injected} dead-lettered, ${paid.unexpected_dead_letters} others`,
+		],
+		["payments: problems", paid.problems],
 		["result", exitCode === 0 ? "PASS" : `FAIL: ${failures.join("; ")}`],
 	];
 	for (const [label, value] of rows) console.log(`  ${label.padEnd(48)} ${value}`);
@@ -759,6 +436,7 @@ try {
 	if (problems.length) console.log("\nproblems:", problems.slice(0, 10));
 	if (userFaults.problems.length) console.log("\nuser fault problems:", userFaults.problems.slice(0, 10));
 	if (consumerCheck.examples.length) console.log("\nconsumer fault problems:", consumerCheck.examples);
+	if (paid.examples.length) console.log("\npayment problems:", paid.examples);
 	log("wrote soak/results.json");
 } catch (error) {
 	console.error(error);
