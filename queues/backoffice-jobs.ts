@@ -1,9 +1,10 @@
 /**
- * `backoffice-jobs`: work that must not slow a request down: audit records and listing lifecycle
- * events now; e-mails, backups, alert rules and reconciliation as they land. One discriminated
+ * `backoffice-jobs`: work that must not slow a request down: audit records, listing lifecycle
+ * events and e-mails now; backups, alert rules and reconciliation as they land. One discriminated
  * union, one handler per `kind` in the consumer.
  */
 import { z } from "zod";
+import { templates } from "../shared/email/templates/index.ts";
 import { eventId, isoTime, type QueueProducer, sendAll, tenantId } from "./envelope.ts";
 
 export const auditJobSchema = z
@@ -55,10 +56,54 @@ export const listingEventJobSchema = z
 	})
 	.strict();
 
-export const backofficeJobSchema = z.discriminatedUnion("kind", [auditJobSchema, listingEventJobSchema]);
+/** Who an e-mail goes to; MailerSend refuses `;` and `,` in a recipient's name. */
+export const emailRecipient = z
+	.object({
+		email: z.email().max(254),
+		name: z
+			.string()
+			.trim()
+			.min(1)
+			.max(100)
+			.regex(/^[^;,]*$/, "may not contain ; or ,")
+			.optional(),
+	})
+	.strict();
+
+/** One `email.send` job per template: its name and its data (never rendered bodies), checked here. */
+const emailJob = <N extends keyof typeof templates>(name: N) =>
+	z
+		.object({
+			id: eventId,
+			kind: z.literal("email.send"),
+			occurred_at: isoTime,
+			to: emailRecipient,
+			template: z.literal(name),
+			data: templates[name].data,
+		})
+		.strict();
+
+/**
+ * Send one e-mail (workers/consumers/email.ts). `id` is the idempotency key: the consumer records
+ * it with MailerSend's message id and never sends a recorded job again.
+ */
+export const emailJobSchema = z.discriminatedUnion("template", [
+	emailJob("verify-email"),
+	emailJob("password-reset"),
+	emailJob("password-changed"),
+	emailJob("offer-received"),
+	emailJob("payment-paid"),
+]);
+
+export const backofficeJobSchema = z.discriminatedUnion("kind", [
+	auditJobSchema,
+	listingEventJobSchema,
+	emailJobSchema,
+]);
 
 export type AuditJob = z.infer<typeof auditJobSchema>;
 export type ListingEventJob = z.infer<typeof listingEventJobSchema>;
+export type EmailJob = z.infer<typeof emailJobSchema>;
 export type BackofficeJob = z.infer<typeof backofficeJobSchema>;
 
 export function sendBackofficeJobs(queue: QueueProducer, jobs: BackofficeJob[]): Promise<void> {

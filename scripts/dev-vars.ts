@@ -14,6 +14,9 @@ const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 /** The local Stripe stand-in's port and the base URL the Workers are given for it. */
 export const LOCAL_STRIPE_PORT = 12111;
 export const LOCAL_STRIPE_API_BASE = `http://127.0.0.1:${LOCAL_STRIPE_PORT}`;
+/** The local mail stand-in's port and the MailerSend base URL the consumers Worker is given for it. */
+export const LOCAL_MAIL_PORT = 8025;
+export const LOCAL_MAIL_API_BASE = `http://127.0.0.1:${LOCAL_MAIL_PORT}`;
 
 const generators: Record<string, () => string> = {
 	JWT_SECRET: () => hex(32),
@@ -27,6 +30,8 @@ const generators: Record<string, () => string> = {
 	// Not a secret: where the Workers reach Stripe locally. `npm start` runs the stand-in
 	// (stand-ins/stripe) here; set it to https://api.stripe.com to use real Stripe in test mode.
 	STRIPE_API_BASE: () => LOCAL_STRIPE_API_BASE,
+	// Likewise for MailerSend: the mail stand-in (stand-ins/mail) `npm start` runs.
+	MAILERSEND_API_BASE: () => LOCAL_MAIL_API_BASE,
 };
 
 export const CONFIG_DIRS = [".", "workers/user", "workers/consumers"];

@@ -1,5 +1,6 @@
 /** Consumer of `backoffice-jobs`: one handler per job kind. */
 import { type BackofficeJob, backofficeJobSchema } from "../../queues/backoffice-jobs.ts";
+import { sendEmail } from "./email.ts";
 import type { QueueModule } from "./run-batch.ts";
 
 export function backofficeJobs(env: ConsumersEnv, now: () => Date): QueueModule<typeof backofficeJobSchema> {
@@ -63,6 +64,8 @@ export function backofficeJobs(env: ConsumersEnv, now: () => Date): QueueModule<
 					}
 					return;
 				}
+				case "email.send":
+					return sendEmail(env, job, now);
 				default: {
 					const unreachable: never = job;
 					throw new Error(`unhandled job kind ${(unreachable as { kind: string }).kind}`);

@@ -27,7 +27,7 @@ export async function recordDeadLetters(
 					poison?.queue ?? sourceQueue,
 					JSON.stringify(poison ? poison.body : message.body) ?? "null",
 					message.attempts,
-					poison ? `invalid: ${poison.reason}` : "retries exhausted",
+					poison ? `${poison.permanent ? "failed" : "invalid"}: ${poison.reason}` : "retries exhausted",
 					now().toISOString(),
 				)
 				.run();

@@ -3,7 +3,8 @@
  * ones, then ack or retry each message on its own. A body that fails its schema is poison:
  * retrying cannot fix it, so it goes straight to the queue's dead-letter queue (wrapped with the
  * reason) and is acked. A handler error is taken as transient and retried with exponential
- * backoff; after `max_retries` the platform moves the message to the dead-letter queue.
+ * backoff (or the delay a `RetryLater` names); after `max_retries` the platform moves the message
+ * to the dead-letter queue. A `DeadLetter` error is a permanent failure: dead-lettered at once.
  *
  * A module may also handle all of a batch's valid messages at once (`handleBatch`, all or nothing,
  * e.g. one D1 transaction). When that fails, every message is handled again on its own, so one bad
@@ -12,6 +13,7 @@
  */
 import type { z } from "zod";
 import { backoffSeconds } from "./backoff.ts";
+import { DeadLetter, RetryLater } from "./failures.ts";
 
 export interface QueueModule<S extends z.ZodType> {
 	schema: S;
@@ -21,7 +23,8 @@ export interface QueueModule<S extends z.ZodType> {
 }
 
 export interface PoisonEnvelope {
-	poison: { queue: string; reason: string; body: unknown };
+	/** `permanent`: a valid message its handler refused for good (`DeadLetter`); else schema-invalid. */
+	poison: { queue: string; reason: string; body: unknown; permanent?: true };
 }
 
 export async function runBatch<S extends z.ZodType>(
@@ -63,8 +66,21 @@ export async function runBatch<S extends z.ZodType>(
 			await module.handle(body, { messageId: message.id });
 			message.ack();
 		} catch (cause) {
-			console.warn("retrying message", batch.queue, message.id, message.attempts, cause);
-			message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+			if (cause instanceof DeadLetter) {
+				console.error("permanent failure, dead-lettering", batch.queue, message.id, cause.message);
+				try {
+					const reason = cause.message.slice(0, 1000);
+					await deadLetters.send({ poison: { queue: batch.queue, reason, body: message.body, permanent: true } });
+					message.ack();
+				} catch (sendCause) {
+					console.error("could not dead-letter", batch.queue, message.id, sendCause);
+					message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+				}
+				continue;
+			}
+			const delaySeconds = cause instanceof RetryLater ? cause.delaySeconds : backoffSeconds(message.attempts);
+			console.warn("retrying message", batch.queue, message.id, message.attempts, delaySeconds, cause);
+			message.retry({ delaySeconds });
 		}
 	}
 }

@@ -1,0 +1,43 @@
+/**
+ * The e-mail templates by name: each a zod schema for its data and a pure `render` to subject,
+ * plain text and HTML (./layout.ts escapes). A queued `email.send` job names a template and carries
+ * its data, never rendered bodies, so a template fix applies to jobs already queued and the queue
+ * never holds markup.
+ */
+import type { z } from "zod";
+import type { Rendered } from "./layout.ts";
+import { offerReceived, offerReceivedData } from "./offer-received.ts";
+import { passwordChanged, passwordChangedData } from "./password-changed.ts";
+import { passwordReset, passwordResetData } from "./password-reset.ts";
+import { paymentPaid, paymentPaidData } from "./payment-paid.ts";
+import { verifyEmail, verifyEmailData } from "./verify-email.ts";
+
+export type { Rendered } from "./layout.ts";
+
+interface Template<S extends z.ZodType> {
+	data: S;
+	render(data: z.output<S>): Rendered;
+}
+
+const template = <S extends z.ZodType>(data: S, render: (data: z.output<S>) => Rendered): Template<S> => ({
+	data,
+	render,
+});
+
+export const templates = {
+	"verify-email": template(verifyEmailData, verifyEmail),
+	"password-reset": template(passwordResetData, passwordReset),
+	"password-changed": template(passwordChangedData, passwordChanged),
+	"offer-received": template(offerReceivedData, offerReceived),
+	"payment-paid": template(paymentPaidData, paymentPaid),
+} as const;
+
+export type TemplateName = keyof typeof templates;
+export type TemplateData<N extends TemplateName> = z.output<(typeof templates)[N]["data"]>;
+export const templateNames = Object.keys(templates) as [TemplateName, ...TemplateName[]];
+
+/** Renders `name` with `data`, which must already have passed the template's schema. */
+export function renderTemplate<N extends TemplateName>(name: N, data: TemplateData<N>): Rendered {
+	const entry = templates[name] as unknown as Template<z.ZodType<TemplateData<N>>>;
+	return entry.render(data);
+}
