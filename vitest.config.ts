@@ -9,6 +9,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { bundleWorker } from "./scripts/bundle.ts";
 import { testSecrets as randomTestSecrets } from "./test/topology/secrets.ts";
+import { reserveLocalMail } from "./test/workerd/local-mail.ts";
 import { reserveLocalStripe } from "./test/workerd/local-stripe.ts";
 
 const migrations = await readD1Migrations("./migrations");
@@ -28,6 +29,8 @@ const DATABASE_ID = "00000000-0000-4000-8000-000000000001";
 const userStripe = await reserveLocalStripe("user", testSecrets);
 // The dispatch project's (the PaymentObject's tests reach Stripe over the network).
 const dispatchStripe = await reserveLocalStripe("dispatch", testSecrets);
+// The consumers project's mail stand-in (test/workerd/local-mail.ts), which the e-mail consumer sends to.
+const consumersMail = await reserveLocalMail("consumers", testSecrets);
 
 export default defineConfig({
 	test: {
@@ -56,6 +59,22 @@ export default defineConfig({
 									compatibilityDate: "2026-10-01",
 									d1Databases: { DB: DATABASE_ID },
 									bindings: { TENANT_CONTEXT_SECRET: testSecrets.TENANT_CONTEXT_SECRET },
+								},
+								{
+									// A stand-in for the web app behind WEB (the real one is an Astro build,
+									// which the e2e topology loads): it names what it was asked for and sets a
+									// CSP of its own, so the tests see what the edge forwards and keeps.
+									name: "techflunky-web",
+									modules: true,
+									compatibilityDate: "2026-10-01",
+									script: `export default {
+										fetch(request) {
+											const url = new URL(request.url);
+											return new Response("<p>web " + request.method + " " + url.pathname + url.search + "</p>", {
+												headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'self'; script-src 'self' 'sha256-web'", "X-Web-Cookie": request.headers.get("Cookie") ?? "" },
+											});
+										},
+									};`,
 								},
 							],
 						},
@@ -106,7 +125,7 @@ export default defineConfig({
 					cloudflareTest({
 						wrangler: { configPath: "./workers/consumers/wrangler.toml" },
 						miniflare: {
-							bindings: { ...testSecrets, TEST_MIGRATIONS: migrations },
+							bindings: { ...testSecrets, ...consumersMail, TEST_MIGRATIONS: migrations },
 							workers: [
 								{
 									// The PaymentObject the payments consumer drives (no Stripe here: the
@@ -130,6 +149,7 @@ export default defineConfig({
 					name: "consumers",
 					include: ["workers/consumers/**/*.test.ts"],
 					exclude: ["**/*.unit.test.ts"],
+					globalSetup: ["./test/workerd/local-mail.ts"],
 					setupFiles: ["./test/workerd/apply-migrations.ts"],
 				},
 			},

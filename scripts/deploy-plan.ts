@@ -1,7 +1,8 @@
 /**
  * The production deployment, one place: which Wrangler config goes where. `npm run build` runs it
  * as `--dry-run` (bundles and validates every Worker, no account needed); `npm run deploy` runs it
- * for real after applying D1 migrations to the production database.
+ * for real after applying D1 migrations to the production database. Both build the web app
+ * (`astro build`) before the steps run.
  */
 export const DISPATCH_NAMESPACE = "techflunky-tenants";
 
@@ -17,5 +18,8 @@ export const deploySteps: DeployStep[] = [
 		args: ["deploy", "-c", "workers/user/wrangler.toml", "--dispatch-namespace", DISPATCH_NAMESPACE],
 	},
 	{ worker: "techflunky-consumers", args: ["deploy", "-c", "workers/consumers/wrangler.toml"] },
+	// The web app (web/, built by `astro build` first: buildWebApp in ./web-app.ts) before the
+	// dispatch Worker, which forwards every page to it. Its generated config has no environments.
+	{ worker: "techflunky-web", args: ["deploy", "-c", "web/dist/server/wrangler.json"] },
 	{ worker: "techflunky-dispatch", args: ["deploy", "-c", "wrangler.toml", "--env", "production"] },
 ];

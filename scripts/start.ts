@@ -1,21 +1,38 @@
 /**
  * `npm start`: local secrets, D1 migrations and demo data, then every Worker in one `wrangler dev`
  * (dispatch first, so it serves http://localhost:8787; the user and consumer Workers run beside
- * it with their service binding, cross-script Durable Objects and queues wired locally), and the
+ * it with their service binding, cross-script Durable Objects and queues wired locally; the web
+ * app, web/, built first when its sources changed, behind the dispatch Worker's `WEB`), and the
  * local Stripe stand-in (stand-ins/stripe) on 12111, which the Workers reach through
  * `STRIPE_API_BASE` (.dev.vars) and which signs its webhooks to `/webhooks/stripe` with the
  * `STRIPE_WEBHOOK_SECRET` of .dev.vars. Nothing here reaches the internet (./offline-env.ts); with
- * `STRIPE_API_BASE` pointed at real Stripe, the stand-in is not started.
+ * `STRIPE_API_BASE` pointed at real Stripe, the stand-in is not started. Likewise the local mail
+ * stand-in (stand-ins/mail) on 8025, which the consumers Worker reaches through
+ * `MAILERSEND_API_BASE` (.dev.vars); its inbox is http://localhost:8025/.
  */
 import { spawn } from "node:child_process";
+import { startLocalMail } from "../stand-ins/mail/server.ts";
 import { startLocalStripe } from "../stand-ins/stripe/server.ts";
 import { demoGuide } from "./demo-data.ts";
-import { ensureDevVars, LOCAL_STRIPE_API_BASE, LOCAL_STRIPE_PORT } from "./dev-vars.ts";
+import {
+	ensureDevVars,
+	LOCAL_MAIL_API_BASE,
+	LOCAL_MAIL_PORT,
+	LOCAL_STRIPE_API_BASE,
+	LOCAL_STRIPE_PORT,
+} from "./dev-vars.ts";
 import { DEFAULT_STATE_DIR } from "./local-d1.ts";
 import { OFFLINE_WRANGLER_ENV } from "./offline-env.ts";
 import { seedLocal } from "./seed.ts";
+import { buildWebApp } from "./web-app.ts";
 
-export const WORKER_CONFIGS = ["wrangler.toml", "workers/user/wrangler.toml", "workers/consumers/wrangler.toml"];
+// The web app's config is the one `astro build` generates (./web-app.ts), built before the dev server starts.
+export const WORKER_CONFIGS = [
+	"wrangler.toml",
+	"workers/user/wrangler.toml",
+	"workers/consumers/wrangler.toml",
+	"web/dist/server/wrangler.json",
+];
 
 const port = process.env.PORT ?? "8787";
 
@@ -24,6 +41,26 @@ console.log(demoGuide(`http://localhost:${port}`));
 
 const vars = ensureDevVars();
 const localStripe = vars.get("STRIPE_API_BASE") === LOCAL_STRIPE_API_BASE ? await startStripe() : null;
+const localMail = vars.get("MAILERSEND_API_BASE") === LOCAL_MAIL_API_BASE ? await startMail() : null;
+
+/** The mail stand-in on its port; one already there (`npm run mail:local`) is used as it is. */
+async function startMail() {
+	try {
+		const mail = await startLocalMail({
+			port: LOCAL_MAIL_PORT,
+			host: "127.0.0.1",
+			// The consumers Worker's key (.dev.vars); a stand-in without it would accept any key.
+			...(vars.get("MAILERSEND_API_KEY") ? { apiKey: vars.get("MAILERSEND_API_KEY") } : {}),
+			log: (message) => console.warn(message),
+		});
+		console.log(`local mail on ${mail.url} (inbox at /, JSON at /api/messages)`);
+		return mail;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+		console.warn(`port ${LOCAL_MAIL_PORT} is taken: using the local mail stand-in already running there`);
+		return null;
+	}
+}
 
 /** The stand-in on its port; one already there (`npm run stripe:local`) is used as it is. */
 async function startStripe() {
@@ -44,6 +81,7 @@ async function startStripe() {
 	}
 }
 
+await buildWebApp();
 const dev = spawn(
 	"wrangler",
 	[
@@ -62,5 +100,6 @@ const dev = spawn(
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
 dev.on("exit", async (code) => {
 	await localStripe?.stop();
+	await localMail?.stop();
 	process.exit(code ?? 0);
 });

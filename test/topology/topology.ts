@@ -1,8 +1,9 @@
 /**
- * The whole local topology (dispatch, user and consumer Workers) in one Miniflare instance on
- * workerd, the way `wrangler dev -c … -c … -c …` runs it but without Wrangler's dev proxy: each
- * Worker's bindings come from its own Wrangler config (`unstable_getMiniflareWorkerOptions`), its
- * code from an esbuild bundle, and its secrets from the caller. Cross-Worker tests drive it over
+ * The whole local topology (dispatch, user and consumer Workers, and the web app) in one
+ * Miniflare instance on workerd, the way `wrangler dev -c … -c … -c …` runs it but without
+ * Wrangler's dev proxy: each Worker's bindings come from its own Wrangler config
+ * (`unstable_getMiniflareWorkerOptions`), its code from an esbuild bundle (the web app's from
+ * `astro build`, scripts/web-app.ts), and its secrets from the caller. Cross-Worker tests drive it over
  * HTTP and WebSocket like a client; they also reach the queues and D1 through Miniflare to check
  * what the consumers wrote.
  */
@@ -11,6 +12,8 @@ import { join, resolve } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
 import { bundleWorker } from "../../scripts/bundle.ts";
+import { webWorkerOptions } from "../../scripts/web-app.ts";
+import { type LocalMail, type LocalMailOptions, startLocalMail } from "../../stand-ins/mail/server.ts";
 import { type LocalStripe, type LocalStripeOptions, startLocalStripe } from "../../stand-ins/stripe/server.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -30,6 +33,8 @@ export interface Topology {
 	db(): ReturnType<Miniflare["getD1Database"]>;
 	/** The local Stripe stand-in, when asked for with `localStripe`; stopped by `dispose`. */
 	stripe?: LocalStripe;
+	/** The local mail stand-in, when asked for with `localMail`; stopped by `dispose`. */
+	mail?: LocalMail;
 	dispose(): Promise<void>;
 }
 
@@ -61,6 +66,12 @@ export interface TopologyOptions {
 	 * stand-in's own options besides those (e.g. `achSettleDelayMs: null`).
 	 */
 	localStripe?: boolean | Omit<LocalStripeOptions, "port" | "webhookUrl" | "webhookSecret" | "secretKey">;
+	/**
+	 * Also start the local mail stand-in (stand-ins/mail) on a free port: every Worker gets its URL
+	 * as `MAILERSEND_API_BASE` and it accepts only `secrets.MAILERSEND_API_KEY`. Without it,
+	 * `MAILERSEND_API_BASE` points at a closed local port, so no test ever reaches MailerSend.
+	 */
+	localMail?: boolean | Omit<LocalMailOptions, "port" | "apiKey">;
 }
 
 export type WorkerName = (typeof WORKERS)[number]["name"];
@@ -98,6 +109,16 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 			})
 		: undefined;
 	const stripeBindings = stripe ? { STRIPE_API_BASE: `http://127.0.0.1:${stripe.port}` } : {};
+	const mail = options.localMail
+		? await startLocalMail({
+				host: "127.0.0.1",
+				log: () => {},
+				...(options.localMail === true ? {} : options.localMail),
+				port: 0,
+				...(options.secrets.MAILERSEND_API_KEY ? { apiKey: options.secrets.MAILERSEND_API_KEY } : {}),
+			})
+		: undefined;
+	const mailBindings = { MAILERSEND_API_BASE: mail ? `http://127.0.0.1:${mail.port}` : "http://127.0.0.1:9" };
 	// Bundles of its own, so topologies started side by side (with different entries) never share one.
 	mkdirSync(join(ROOT, ".wrangler/topology"), { recursive: true });
 	const buildDir = mkdtempSync(join(ROOT, ".wrangler/topology/run-"));
@@ -120,11 +141,14 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 					...(workerOptions.bindings as Record<string, unknown> | undefined),
 					...options.secrets,
 					...stripeBindings,
+					...mailBindings,
 				},
 				...(options.directSocket && index === 0 ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
 			};
 		}),
 	);
+	// The web app (web/, built once while its sources are unchanged), behind the dispatch Worker's `WEB`.
+	const web = await webWorkerOptions();
 	// Wrangler speaks Miniflare's v4 option shape; Miniflare 5 converts it.
 	const mf = new Miniflare(
 		convertV4MiniflareOptions({
@@ -133,7 +157,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 			// Miniflare's `Request.cf` placeholder, never a download from workers.cloudflare.com
 			// (scripts/offline-env.ts): `npm run bench` and `npm run soak` run without NODE_ENV=test.
 			cf: false,
-			workers,
+			workers: [...workers, web],
 			...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
 		} as Parameters<typeof convertV4MiniflareOptions>[0]),
 	);
@@ -153,8 +177,17 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 	const directUrl = options.directSocket ? await mf.unsafeGetDirectURL(WORKERS[0].name) : undefined;
 	const dispose = async () => {
 		await stripe?.stop();
+		await mail?.stop();
 		await mf.dispose();
 		rmSync(buildDir, { recursive: true, force: true });
 	};
-	return { url, ...(directUrl ? { directUrl } : {}), ...(stripe ? { stripe } : {}), mf, db, dispose };
+	return {
+		url,
+		...(directUrl ? { directUrl } : {}),
+		...(stripe ? { stripe } : {}),
+		...(mail ? { mail } : {}),
+		mf,
+		db,
+		dispose,
+	};
 }

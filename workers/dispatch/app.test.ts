@@ -60,8 +60,9 @@ describe("dispatch Worker", () => {
 		expect(new Set(ids).size).toBe(3);
 	});
 
-	it("answers an unknown route with a 404 problem", async () => {
-		await expectProblem(await call("/nope"), 404);
+	it("answers an unknown API route with a 404 problem", async () => {
+		// A page path (`/nope`) is the web app's (web-app.test.ts); an unknown API path never is.
+		await expectProblem(await call("/api/v1/nope"), 404);
 	});
 
 	it("forwards /api/v1 to the user Worker, which reads D1", async () => {

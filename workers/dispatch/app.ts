@@ -1,7 +1,8 @@
 /**
  * The dispatch Worker's Hono app, built once at module scope. Order matters: request context,
  * security headers and CORS wrap everything (errors included); then which contract route the
- * request is (resolveRoute: every later step reads that route's policy); analytics; then who is
+ * request is (resolveRoute: every later step reads that route's policy); analytics; a page (no
+ * route, not an API path) to the web app (webApp); then who is
  * calling for which tenant (authenticate), whether the session is live and the bucket has room
  * (rateLimit, one Durable Object call), whether the role may use the route (authorize); body
  * limits; and the routes: platform routes first, then everything else to the user Worker.
@@ -16,6 +17,7 @@ import { platformCors } from "./middleware/cors.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext, securityHeaders } from "./middleware/request-context.ts";
 import { resolveRoute } from "./middleware/route.ts";
+import { webApp } from "./middleware/web-app.ts";
 import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
 import { negotiation } from "./routes/negotiation.ts";
@@ -31,6 +33,8 @@ export const app = new Hono<DispatchHono>()
 	.use(platformCors)
 	.use(resolveRoute)
 	.use(requestAnalytics)
+	// Pages and static files go to the web app before any credential or bucket is looked at.
+	.use(webApp)
 	.use(authenticate)
 	.use(rateLimit)
 	.use(authorize)
