@@ -3,28 +3,13 @@
  * headers, text and HTML. All message content is escaped; the HTML body is shown in a sandboxed
  * `iframe` (`srcdoc`, no scripts), so a template's markup renders without running anything.
  */
+import { escapeHtml, htmlDocument } from "../../shared/html.ts";
 import type { StoredMessage } from "./store.ts";
-
-export function escapeHtml(value: string): string {
-	return value
-		.replaceAll("&", "&amp;")
-		.replaceAll("<", "&lt;")
-		.replaceAll(">", "&gt;")
-		.replaceAll('"', "&quot;")
-		.replaceAll("'", "&#39;");
-}
 
 const addresses = (list: { email: string; name?: string }[]) =>
 	list.map((a) => (a.name ? `${a.name} <${a.email}>` : a.email)).join(", ");
 
-function page(title: string, body: string): string {
-	return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
+const STYLE = `
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}
 header,main{max-width:60rem;margin:0 auto;padding:1rem}
 header{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
@@ -36,13 +21,10 @@ pre{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem}
 iframe{width:100%;min-height:24rem;border:1px solid #ddd;background:#fff}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{font-weight:600}
-</style>
-</head>
-<body>
-${body}
-</body>
-</html>
 `;
+
+function page(title: string, body: string): string {
+	return htmlDocument(title, body, { style: STYLE });
 }
 
 export function inboxPage(messages: readonly StoredMessage[]): string {

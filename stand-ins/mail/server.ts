@@ -10,7 +10,7 @@
  *   fetch(`${mail.url}/v1/email`, { method: "POST", headers: { Authorization: `Bearer ${apiKey}` }, body });
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen, readBody, send, sendJson } from "../http.ts";
 import { inboxPage, messagePage, notFoundPage } from "./inbox.ts";
 import { FAULT_STATUSES, type Fault, MailStore, type StoredMessage } from "./store.ts";
 import { validateEmailRequest } from "./validate.ts";
@@ -51,39 +51,14 @@ class HttpError extends Error {
 	}
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		req.on("data", (chunk: Buffer) => {
-			size += chunk.length;
-			if (size > MAX_BODY) {
-				reject(new HttpError(413, { message: "The request body is too large." }));
-				req.destroy();
-			} else chunks.push(chunk);
-		});
-		req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-		req.on("error", reject);
-	});
-}
-
 async function readJson(req: IncomingMessage): Promise<unknown> {
-	const text = await readBody(req);
+	const text = await readBody(req, MAX_BODY, () => new HttpError(413, { message: "The request body is too large." }));
 	if (text.trim() === "") return undefined;
 	try {
 		return JSON.parse(text);
 	} catch {
 		throw new HttpError(400, { message: "The request body is not valid JSON." });
 	}
-}
-
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
-	res.writeHead(status, { "Content-Length": String(Buffer.byteLength(body)), ...headers });
-	res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-	send(res, status, `${JSON.stringify(value, null, 2)}\n`, { "Content-Type": "application/json", ...headers });
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string): void {
@@ -232,26 +207,15 @@ export async function startLocalMail(options: LocalMailOptions = {}): Promise<Lo
 			}
 		});
 	});
-	await new Promise<void>((resolve, reject) => {
-		server.once("error", reject);
-		server.listen(options.port ?? 8025, options.host ?? "127.0.0.1", () => {
-			server.off("error", reject);
-			resolve();
-		});
-	});
-	const address = server.address() as AddressInfo;
 	const host = options.host ?? "127.0.0.1";
+	const { port, close } = await listen(server, options.port ?? 8025, host);
 	return {
-		url: `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`,
+		url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
 		host,
-		port: address.port,
+		port,
 		messages: () => store.list(),
 		clear: () => store.clear(),
 		fail: (fault) => store.addFault(fault),
-		stop: () =>
-			new Promise<void>((resolve, reject) => {
-				server.close((error) => (error ? reject(error) : resolve()));
-				server.closeAllConnections();
-			}),
+		stop: close,
 	};
 }

@@ -4,13 +4,10 @@
  * action is a form POST, so they work from a browser test or curl. Controls carry real labels
  * (button text, `aria-describedby` for why one is disabled) for the browser tests to come.
  */
+import { escapeHtml, htmlDocument } from "../../shared/html.ts";
 import { formatMoney } from "./errors.ts";
 import { CARD_MAX_AMOUNT } from "./fees.ts";
 import type { Account, CheckoutSession } from "./objects.ts";
-
-export function escapeHtml(text: string): string {
-	return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 const STYLE = `
 body{font-family:system-ui,sans-serif;background:#f6f8fa;color:#1a1f36;margin:0}
@@ -28,21 +25,7 @@ button:disabled{opacity:.45;cursor:not-allowed}
 code{font-size:.8rem}`;
 
 function page(title: string, body: string): string {
-	return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main aria-labelledby="page-title">
-${body}
-</main>
-</body>
-</html>
-`;
+	return htmlDocument(title, `<main aria-labelledby="page-title">\n${body}\n</main>`, { style: STYLE });
 }
 
 export function checkoutPage(

@@ -9,8 +9,8 @@
  *   new Stripe(key, { host: stripe.host, port: stripe.port, protocol: "http" });
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
+import { listen, readBody as readBoundedBody, send, sendJson } from "../http.ts";
 import { onboard } from "./accounts.ts";
 import { matchOperation, runOperation } from "./api.ts";
 import { expireDue, expireSession, paySession, settleBankPayment } from "./checkout.ts";
@@ -71,28 +71,7 @@ export interface LocalStripe {
 const MAX_BODY = 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		req.on("data", (chunk: Buffer) => {
-			size += chunk.length;
-			if (size > MAX_BODY) {
-				reject(invalidRequest("Request body too large."));
-				req.destroy();
-			} else chunks.push(chunk);
-		});
-		req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-		req.on("error", reject);
-	});
-}
-
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
-	res.writeHead(status, { "Content-Length": String(Buffer.byteLength(body)), ...headers });
-	res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-	send(res, status, `${JSON.stringify(value, null, 2)}\n`, { "Content-Type": "application/json", ...headers });
+	return readBoundedBody(req, MAX_BODY, () => invalidRequest("Request body too large."));
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string): void {
@@ -325,14 +304,7 @@ export async function startLocalStripe(options: LocalStripeOptions): Promise<Loc
 	});
 
 	const host = options.host ?? "127.0.0.1";
-	await new Promise<void>((resolve, reject) => {
-		server.once("error", reject);
-		server.listen(options.port ?? 12111, host, () => {
-			server.off("error", reject);
-			resolve();
-		});
-	});
-	const port = (server.address() as AddressInfo).port;
+	const { port, close } = await listen(server, options.port ?? 12111, host);
 	const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
 	store.baseUrl = options.publicUrl ?? `http://${loopback ? "localhost" : host}:${port}`;
 	const sweep = setInterval(() => {
@@ -357,10 +329,8 @@ export async function startLocalStripe(options: LocalStripeOptions): Promise<Loc
 			for (const timer of timers) clearTimeout(timer);
 			timers.clear();
 			webhooks.close();
-			await new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			});
+			// A second stop is a no-op, not an error.
+			await close().catch(() => {});
 		},
 	};
 }

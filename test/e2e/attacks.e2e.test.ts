@@ -10,34 +10,32 @@
  * `npm run admin:create` would make it.
  */
 import { decodeJwt, type JWTPayload, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { contract } from "../../shared/contract/table.ts";
 import { totpCode, totpStep } from "../../shared/crypto/totp.ts";
 import { newId } from "../../shared/encoding.ts";
 import { testSecrets } from "../topology/secrets.ts";
-import { type SeededAdmin, seededAdmin } from "../topology/seed.ts";
-import { startTopology, type Topology } from "../topology/topology.ts";
-import { type Account, E2eClient, expectStatus, freshIp, uniqueEmail, waitFor } from "./client.ts";
+import type { Topology } from "../topology/topology.ts";
+import {
+	type Account,
+	type E2eClient,
+	expectStatus,
+	freshIp,
+	type SignedInAdmin,
+	topologyForFile,
+	uniqueEmail,
+	waitFor,
+} from "./client.ts";
 
 const secrets = testSecrets();
 const jwtKey = new TextEncoder().encode(secrets.JWT_SECRET);
 
-let admin: SeededAdmin & { token: string };
+let admin: SignedInAdmin;
 
 let topology: Topology;
 let client: E2eClient;
 
-beforeAll(async () => {
-	admin = { ...(await seededAdmin(secrets.PASSWORD_PEPPER, "e2e")), token: "" };
-	topology = await startTopology({ secrets, seedSql: admin.sql });
-	client = new E2eClient(topology.url.port);
-	admin.token = (await client.signIn(admin.email, admin.password)).token;
-});
-
-afterAll(async () => {
-	await client?.close();
-	await topology?.dispose();
-});
+topologyForFile({ secrets, admin: "e2e" }, (file) => ({ topology, client, admin } = file));
 
 interface ProblemJson {
 	type: string;

@@ -9,6 +9,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { Headers, type Response, WebSocket as UndiciWebSocket, fetch as undiciFetch } from "undici";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import type { ContractClient } from "../../shared/contract/client.ts";
 import { freshIp } from "../support/fresh-ip.ts";
 import { expectStatus, loopbackAgent, loopbackClient, loopbackFetch } from "../support/loopback.ts";
@@ -22,6 +23,8 @@ import {
 	signIn,
 	uniqueEmail,
 } from "../support/marketplace.ts";
+import { type SeededAdmin, seededAdmin } from "../topology/seed.ts";
+import { startTopology, type Topology, type TopologyOptions } from "../topology/topology.ts";
 import { checkRawAnswer } from "./contract-check.ts";
 
 /** `apex` is the root domain (`localhost`); the others are its `seller.` and `buyer.` portals or any label. */
@@ -186,4 +189,70 @@ export function upgradeStatus(
 		req.on("error", reject);
 		req.end();
 	});
+}
+
+/** The seeded admin of a {@link topologyForFile} topology, signed in. */
+export type SignedInAdmin = SeededAdmin & { token: string };
+
+/** What {@link topologyForFile} started for the file. */
+export interface FileTopology {
+	topology: Topology;
+	client: E2eClient;
+}
+
+export interface FileTopologyOptions extends Omit<TopologyOptions, "seedSql"> {
+	/** Seed an admin through D1 (as `npm run admin:create` would), labelled so, and sign it in. */
+	admin?: string;
+	/** Sockets the running test opened: closed after each test. */
+	sockets?: { close(): void }[];
+}
+
+/**
+ * One topology for the calling test file: started (with `options`) before its tests and handed
+ * to `started`, disposed with its client after them.
+ */
+export function topologyForFile(
+	options: FileTopologyOptions & { admin: string },
+	started: (file: FileTopology & { admin: SignedInAdmin }) => void,
+): void;
+export function topologyForFile(options: FileTopologyOptions, started: (file: FileTopology) => void): void;
+export function topologyForFile(
+	{ admin: label, sockets, ...options }: FileTopologyOptions,
+	started: (file: FileTopology & { admin: SignedInAdmin }) => void,
+): void {
+	let file: FileTopology | undefined;
+	beforeAll(async () => {
+		const seeded = label === undefined ? undefined : await seededAdmin(options.secrets.PASSWORD_PEPPER ?? "", label);
+		const topology = await startTopology({ ...options, seedSql: seeded?.sql });
+		file = { topology, client: new E2eClient(topology.url.port) };
+		// Without `admin`, the overload's `started` takes the topology alone.
+		if (seeded === undefined) return (started as (file: FileTopology) => void)(file);
+		started({ ...file, admin: { ...seeded, token: (await file.client.signIn(seeded.email, seeded.password)).token } });
+	});
+	if (sockets !== undefined) {
+		afterEach(() => {
+			for (const socket of sockets.splice(0)) socket.close();
+		});
+	}
+	afterAll(async () => {
+		await file?.client.close();
+		await file?.topology.dispose();
+	});
+}
+
+/** Calls the API through `client` as `account` (anonymous when null): the status and the parsed body. */
+export async function answerOf<T = unknown>(
+	client: E2eClient,
+	account: { token: string } | null,
+	path: string,
+	json?: unknown,
+	method?: string,
+): Promise<{ status: number; body: T }> {
+	const res: Response = await client.call(path, {
+		...(account ? { token: account.token } : {}),
+		...(json === undefined ? {} : { json }),
+		...(method === undefined ? {} : { method }),
+	});
+	const text = await res.text();
+	return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }

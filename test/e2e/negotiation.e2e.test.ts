@@ -9,34 +9,29 @@
  * One topology for the file. Every test opens its own listing and thread; accounts are made
  * through the API from fresh client IPs, and their tokens are reused (sign-in is rate-limited).
  */
-import type { Response } from "undici";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type ContractRoute, responseSchema } from "../../shared/contract/policy.ts";
 import { offersRoutes as r } from "../../shared/contract/routes/offers.ts";
 import { type ChatMessage, NegotiationClient, type NegotiationError } from "../../shared/offers/client.ts";
 import { MAX_FRAME_BYTES, type OfferView } from "../../shared/offers/protocol.ts";
 import { testSecrets } from "../topology/secrets.ts";
-import { startTopology, type Topology } from "../topology/topology.ts";
-import { type Account, E2eClient, upgradeStatus, waitFor, webSocketAs } from "./client.ts";
+import type { Topology } from "../topology/topology.ts";
+import {
+	type Account,
+	answerOf,
+	type E2eClient,
+	topologyForFile,
+	upgradeStatus,
+	waitFor,
+	webSocketAs,
+} from "./client.ts";
 
 let topology: Topology;
 let client: E2eClient;
 /** Sockets opened by the running test, closed after it. */
 const sockets: NegotiationClient[] = [];
 
-beforeAll(async () => {
-	topology = await startTopology({ secrets: testSecrets() });
-	client = new E2eClient(topology.url.port);
-});
-
-afterEach(() => {
-	for (const socket of sockets.splice(0)) socket.close();
-});
-
-afterAll(async () => {
-	await client?.close();
-	await topology?.dispose();
-});
+topologyForFile({ secrets: testSecrets(), sockets }, (file) => ({ topology, client } = file));
 
 interface Problem {
 	status: number;
@@ -55,20 +50,8 @@ interface Timeline {
 }
 
 /** Calls the API as `account` and returns the status and the parsed body. */
-async function api<T = unknown>(
-	account: Account | null,
-	path: string,
-	json?: unknown,
-	method?: string,
-): Promise<{ status: number; body: T }> {
-	const res: Response = await client.call(path, {
-		...(account ? { token: account.token } : {}),
-		...(json === undefined ? {} : { json }),
-		...(method === undefined ? {} : { method }),
-	});
-	const text = await res.text();
-	return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-}
+const api = <T = unknown>(account: Account | null, path: string, json?: unknown, method?: string) =>
+	answerOf<T>(client, account, path, json, method);
 
 async function createListing(seller: Account, publish = true): Promise<string> {
 	const created = await api<{ id: string; status: string }>(seller, "/api/v1/listings", {

@@ -10,36 +10,31 @@
  * The automatic release 14 days after payment is not waited for here (neither the stand-in nor
  * the object can be made to wait honestly); the object's alarm is driven in its workerd tests.
  */
-import type { Response } from "undici";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NegotiationClient } from "../../shared/offers/client.ts";
 import type { OfferView } from "../../shared/offers/protocol.ts";
+import { type Checkout, sessionOf, stripeTestApi } from "../support/stripe-test-api.ts";
 import { testSecrets } from "../topology/secrets.ts";
-import { type SeededAdmin, seededAdmin } from "../topology/seed.ts";
-import { startTopology, type Topology } from "../topology/topology.ts";
-import { type Account, E2eClient, waitFor, webSocketAs } from "./client.ts";
+import type { Topology } from "../topology/topology.ts";
+import {
+	type Account,
+	answerOf,
+	type E2eClient,
+	type SignedInAdmin,
+	topologyForFile,
+	waitFor,
+	webSocketAs,
+} from "./client.ts";
 
-const secrets = testSecrets();
 let topology: Topology;
 let client: E2eClient;
-let admin: SeededAdmin & { token: string };
+let admin: SignedInAdmin;
 const sockets: NegotiationClient[] = [];
 
-beforeAll(async () => {
-	admin = { ...(await seededAdmin(secrets.PASSWORD_PEPPER ?? "", "payments")), token: "" };
-	topology = await startTopology({ secrets, seedSql: admin.sql, localStripe: { achSettleDelayMs: null } });
-	client = new E2eClient(topology.url.port);
-	admin.token = (await client.signIn(admin.email, admin.password)).token;
-});
-
-afterEach(() => {
-	for (const socket of sockets.splice(0)) socket.close();
-});
-
-afterAll(async () => {
-	await client?.close();
-	await topology?.dispose();
-});
+topologyForFile(
+	{ secrets: testSecrets(), admin: "payments", localStripe: { achSettleDelayMs: null }, sockets },
+	(file) => ({ topology, client, admin } = file),
+);
 
 interface Payment {
 	id: string;
@@ -72,40 +67,11 @@ interface Timeline {
 	payments: TimelinePayment[];
 }
 
-interface Checkout {
-	payment_id: string;
-	checkout_url: string;
-	amount_cents: number;
-	fee_cents: number;
-	seller_payout_cents: number;
-}
-
-async function api<T = unknown>(
-	account: { token: string } | null,
-	path: string,
-	json?: unknown,
-	method?: string,
-): Promise<{ status: number; body: T }> {
-	const res: Response = await client.call(path, {
-		...(account ? { token: account.token } : {}),
-		...(json === undefined ? {} : { json }),
-		...(method === undefined ? {} : { method }),
-	});
-	const text = await res.text();
-	return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-}
+const api = <T = unknown>(account: { token: string } | null, path: string, json?: unknown, method?: string) =>
+	answerOf<T>(client, account, path, json, method);
 
 /** Stripe's side, through the stand-in's test API. */
-async function stripeTest(path: string, body: unknown = {}): Promise<Record<string, unknown>> {
-	const res = await fetch(`${topology.stripe?.url}/_test${path}`, {
-		method: "POST",
-		headers: { "Content-Type": "application/json" },
-		body: JSON.stringify(body),
-	});
-	const json = (await res.json()) as Record<string, unknown>;
-	expect(res.status, JSON.stringify(json)).toBe(200);
-	return json;
-}
+const stripeTest = (path: string, body?: unknown) => stripeTestApi(topology.stripe?.url, path, body);
 
 /** A seller who has onboarded at Stripe, its account confirmed by `account.updated`. */
 async function onboardedSeller(): Promise<Account> {
@@ -148,8 +114,6 @@ async function checkout(buyer: Account, offerId: string, status = 201): Promise<
 	expect(res.status, JSON.stringify(res.body)).toBe(status);
 	return res.body;
 }
-
-const sessionOf = (c: Checkout) => new URL(c.checkout_url).pathname.split("/").pop() ?? "";
 
 function paymentIn(account: Account, id: string, status: string, timeoutMs = 15_000): Promise<Payment> {
 	return waitFor(async () => {

@@ -47,3 +47,32 @@ export const jsonBody = (method: string, body: unknown): RequestInit => ({
 	headers: { "Content-Type": "application/json" },
 	body: JSON.stringify(body),
 });
+
+/** A caller that belongs to a stored tenant: both ids are set. */
+export interface Member extends Caller {
+	tenantId: string;
+	userId: string;
+}
+
+/** `method path` on the user Worker as `caller`, with `body` (when given) sent as JSON. */
+export function call(
+	worker: Fetcher,
+	secret: string,
+	method: string,
+	path: string,
+	caller: Caller,
+	body?: unknown,
+): Promise<Response> {
+	return callUserWorker(worker, secret, caller, path, body === undefined ? { method } : jsonBody(method, body));
+}
+
+/** One SQL statement and its values, as the test/support/listings.ts inserts give them. */
+export interface Statement {
+	sql: string;
+	values: (string | number | null)[];
+}
+
+/** Runs `statements` in one D1 batch. */
+export async function runStatements(db: D1Database, statements: Statement[]): Promise<void> {
+	await db.batch(statements.map(({ sql, values }) => db.prepare(sql).bind(...values)));
+}

@@ -5,6 +5,9 @@
  * is table-free, inline-styled and small, which is what mail clients render reliably.
  */
 import { z } from "zod";
+import { escapeHtml, htmlDocument } from "../../html.ts";
+
+export { escapeHtml };
 
 export interface Rendered {
 	subject: string;
@@ -27,15 +30,6 @@ export interface Content {
 
 export const PRODUCT_NAME = "TechFlunky";
 
-export function escapeHtml(value: string): string {
-	return value
-		.replaceAll("&", "&amp;")
-		.replaceAll("<", "&lt;")
-		.replaceAll(">", "&gt;")
-		.replaceAll('"', "&quot;")
-		.replaceAll("'", "&#39;");
-}
-
 /** Data fields the templates share: a link into the product is always https (http on localhost). */
 export const linkUrl = z
 	.url({ protocol: /^https?$/ })
@@ -53,6 +47,11 @@ export const linkUrl = z
 	}, "must be an https URL");
 export const personName = z.string().trim().min(1).max(100).optional();
 export const shortText = z.string().trim().min(1).max(200);
+/** A sum of money as the data carries it: whole minor units (cents) and an ISO 4217 code (see `formatMoney`). */
+export const money = {
+	cents: z.number().int().positive().max(100_000_000_000_000),
+	currency: z.string().regex(/^[A-Za-z]{3}$/),
+};
 
 /** `123456` cents in `USD` → `$1,234.56`; the currency's own minor digits (JPY has none). */
 export function formatMoney(amountCents: number, currency: string): string {
@@ -76,15 +75,9 @@ export function render(content: Content): Rendered {
 		? `<p style="margin:24px 0"><a href="${e(content.action.url)}" style="display:inline-block;background:#0b57d0;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">${e(content.action.label)}</a></p>
 <p style="font-size:13px;color:#555555">Or open this link: <a href="${e(content.action.url)}" style="color:#0b57d0;word-break:break-all">${e(content.action.url)}</a></p>`
 		: "";
-	const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(content.subject)}</title>
-</head>
-<body style="margin:0;padding:0;background:#f4f4f5">
-<span style="display:none;max-height:0;overflow:hidden">${e(content.preheader)}</span>
+	const html = htmlDocument(
+		content.subject,
+		`<span style="display:none;max-height:0;overflow:hidden">${e(content.preheader)}</span>
 <div style="max-width:560px;margin:0 auto;padding:24px;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff">
 <p style="font-weight:700;font-size:18px;margin:0 0 16px">${e(PRODUCT_NAME)}</p>
 <h1 style="font-size:22px;margin:0 0 16px">${e(content.heading)}</h1>
@@ -93,9 +86,8 @@ ${content.paragraphs.map((p) => `<p>${e(p)}</p>`).join("\n")}
 ${action}
 ${content.footnote ? `<p style="font-size:13px;color:#555555">${e(content.footnote)}</p>` : ""}
 <p>— ${e(PRODUCT_NAME)}</p>
-</div>
-</body>
-</html>
-`;
+</div>`,
+		{ bodyStyle: "margin:0;padding:0;background:#f4f4f5" },
+	);
 	return { subject: content.subject, text, html };
 }

@@ -1,13 +1,13 @@
 /** "New offer on your listing": tells a seller an offer arrived, with its amount. */
 import { z } from "zod";
-import { formatMoney, linkUrl, personName, type Rendered, render, shortText } from "./layout.ts";
+import { formatMoney, linkUrl, money, personName, type Rendered, render, shortText } from "./layout.ts";
 
 export const offerReceivedData = z
 	.object({
 		name: personName,
 		listing_title: shortText,
-		amount_cents: z.number().int().positive().max(100_000_000_000_000),
-		currency: z.string().regex(/^[A-Za-z]{3}$/),
+		amount_cents: money.cents,
+		currency: money.currency,
 		offer_url: linkUrl,
 	})
 	.strict();

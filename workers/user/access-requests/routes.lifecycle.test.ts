@@ -23,8 +23,8 @@ describe("POST /api/v1/listings/:id/access-requests", () => {
 		const created = (await first.json()) as AccessRequest;
 		expect(created).toMatchObject({
 			listing_id: listingId,
-			buyer_tenant_id: buyer.tenant,
-			seller_tenant_id: seller.tenant,
+			buyer_tenant_id: buyer.tenantId,
+			seller_tenant_id: seller.tenantId,
 			status: "pending",
 			message: "Serious buyer.",
 			nda_version: 4,
@@ -51,7 +51,7 @@ describe("POST /api/v1/listings/:id/access-requests", () => {
 		const again = await ask(buyer, listingId, { accept_nda: true, nda_version: 4, message: "Another try" });
 		expect(again.status).toBe(200);
 		expect(await again.json()).toEqual(created);
-		expect(await requestsFor(listingId)).toEqual([{ status: "pending", buyer_user_id: buyer.user }]);
+		expect(await requestsFor(listingId)).toEqual([{ status: "pending", buyer_user_id: buyer.userId }]);
 	});
 
 	it("lets an investor ask for access", async () => {
@@ -60,7 +60,7 @@ describe("POST /api/v1/listings/:id/access-requests", () => {
 		const listingId = await listing(seller);
 		const res = await ask(investor, listingId);
 		expect(res.status).toBe(201);
-		expect(((await res.json()) as AccessRequest).buyer_tenant_id).toBe(investor.tenant);
+		expect(((await res.json()) as AccessRequest).buyer_tenant_id).toBe(investor.tenantId);
 	});
 
 	it("answers a repeat after a decision with the decided request, unchanged", async () => {
@@ -69,7 +69,7 @@ describe("POST /api/v1/listings/:id/access-requests", () => {
 		const res = await ask(buyer, listingId);
 		expect(res.status).toBe(200);
 		expect(((await res.json()) as AccessRequest).status).toBe("declined");
-		expect(await requestsFor(listingId)).toEqual([{ status: "declined", buyer_user_id: buyer.user }]);
+		expect(await requestsFor(listingId)).toEqual([{ status: "declined", buyer_user_id: buyer.userId }]);
 	});
 
 	it.each([
@@ -154,7 +154,7 @@ describe("POST /api/v1/access-requests/:id/approve, /decline, /revoke", () => {
 		const again = await decide(seller, id, "approve");
 		expect(again.status).toBe(200);
 		expect(await again.json()).toEqual(approved);
-		expect(await requestsFor(listingId)).toEqual([{ status: "approved", buyer_user_id: buyer.user }]);
+		expect(await requestsFor(listingId)).toEqual([{ status: "approved", buyer_user_id: buyer.userId }]);
 	});
 
 	it("answers 404 to another seller and to the buyer, and changes nothing", async () => {
@@ -166,7 +166,7 @@ describe("POST /api/v1/access-requests/:id/approve, /decline, /revoke", () => {
 			await problem(byOther);
 			expect((await decide(buyer, id, decision)).status).toBe(404);
 		}
-		expect(await requestsFor(listingId)).toEqual([{ status: "pending", buyer_user_id: buyer.user }]);
+		expect(await requestsFor(listingId)).toEqual([{ status: "pending", buyer_user_id: buyer.userId }]);
 	});
 
 	it("answers 404 for an unknown request and 400 for a malformed id", async () => {
@@ -188,7 +188,7 @@ describe("POST /api/v1/access-requests/:id/approve, /decline, /revoke", () => {
 		const again = await decide(seller, id, "decline");
 		expect(again.status).toBe(200);
 		expect(await again.json()).toEqual(body);
-		expect(await requestsFor(listingId)).toEqual([{ status: "declined", buyer_user_id: buyer.user }]);
+		expect(await requestsFor(listingId)).toEqual([{ status: "declined", buyer_user_id: buyer.userId }]);
 	});
 
 	it("refuses to decline an approved request", async () => {
@@ -197,7 +197,7 @@ describe("POST /api/v1/access-requests/:id/approve, /decline, /revoke", () => {
 		const res = await decide(seller, id, "decline");
 		expect(res.status).toBe(409);
 		expect((await problem(res)).detail).toContain("revoke");
-		expect(await requestsFor(listingId)).toEqual([{ status: "approved", buyer_user_id: buyer.user }]);
+		expect(await requestsFor(listingId)).toEqual([{ status: "approved", buyer_user_id: buyer.userId }]);
 	});
 
 	it("revokes an approved request, after which it can be neither approved nor declined", async () => {
@@ -214,7 +214,7 @@ describe("POST /api/v1/access-requests/:id/approve, /decline, /revoke", () => {
 		const again = await decide(seller, id, "revoke");
 		expect(again.status).toBe(200);
 		expect(await again.json()).toEqual(revoked);
-		expect(await requestsFor(listingId)).toEqual([{ status: "revoked", buyer_user_id: buyer.user }]);
+		expect(await requestsFor(listingId)).toEqual([{ status: "revoked", buyer_user_id: buyer.userId }]);
 	});
 
 	it("revokes a declined request", async () => {
@@ -230,6 +230,6 @@ describe("POST /api/v1/access-requests/:id/approve, /decline, /revoke", () => {
 		const res = await decide(seller, id, "revoke");
 		expect(res.status).toBe(409);
 		expect((await problem(res)).detail).toContain("decline");
-		expect(await requestsFor(listingId)).toEqual([{ status: "pending", buyer_user_id: buyer.user }]);
+		expect(await requestsFor(listingId)).toEqual([{ status: "pending", buyer_user_id: buyer.userId }]);
 	});
 });

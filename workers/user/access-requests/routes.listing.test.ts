@@ -5,15 +5,15 @@ import { type ContractRoute, policyOf, responseSchema, routingPath } from "../..
 import { accessRequestsRoutes } from "../../../shared/contract/routes/access-requests.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { HEADER, signTenantContext } from "../../../shared/tenant-context.ts";
+import { contextOf } from "../../../test/support/user-worker.ts";
 import {
 	type AccessRequest,
 	ask,
 	bindings,
-	type Caller,
 	call,
-	context,
 	decide,
 	listing,
+	type Member,
 	type Page,
 	pendingRequest,
 	problem,
@@ -24,7 +24,7 @@ import {
 } from "./routes.test.helpers.ts";
 
 describe("GET /api/v1/access-requests", () => {
-	const list = async (caller: Caller, query = "") => {
+	const list = async (caller: Member, query = "") => {
 		const res = await call("GET", `/api/v1/access-requests${query}`, caller);
 		expect(res.status).toBe(200);
 		return (await res.json()) as Page;
@@ -44,10 +44,10 @@ describe("GET /api/v1/access-requests", () => {
 			[buyer1, listingB],
 		] as const) {
 			const res = await ask(buyer, listingId);
-			ids.set(`${buyer.tenant}/${listingId}`, ((await res.json()) as AccessRequest).id);
+			ids.set(`${buyer.tenantId}/${listingId}`, ((await res.json()) as AccessRequest).id);
 		}
-		const idOf = (buyer: Caller, listingId: string) => ids.get(`${buyer.tenant}/${listingId}`);
-		const seen = async (caller: Caller, query = "") => (await list(caller, query)).items.map((item) => item.id).sort();
+		const idOf = (buyer: Member, listingId: string) => ids.get(`${buyer.tenantId}/${listingId}`);
+		const seen = async (caller: Member, query = "") => (await list(caller, query)).items.map((item) => item.id).sort();
 
 		expect(await seen(sellerA)).toEqual([idOf(buyer1, listingA), idOf(buyer2, listingA)].sort());
 		expect(await seen(sellerB)).toEqual([idOf(buyer1, listingB)]);
@@ -94,7 +94,7 @@ describe("GET /api/v1/access-requests", () => {
 				sql: `INSERT INTO access_requests (id, listing_id, buyer_tenant_id, seller_tenant_id, buyer_user_id, status,
 				        message, nda_version, nda_accepted_at, created_at, updated_at)
 				      VALUES (?, ?, ?, ?, ?, 'pending', '', 1, ?, ?, ?)`,
-				values: [id, listingId, buyer.tenant, seller.tenant, buyer.user, createdAt, createdAt, createdAt],
+				values: [id, listingId, buyer.tenantId, seller.tenantId, buyer.userId, createdAt, createdAt, createdAt],
 			});
 		}
 		await run(statements);
@@ -178,7 +178,7 @@ describe("the access-request routes' contract", () => {
 		const listingId = await listing(seller);
 		const send = async (type: string, body: string) => {
 			const headers = new Headers({
-				[HEADER]: await signTenantContext(context(buyer), bindings.TENANT_CONTEXT_SECRET),
+				[HEADER]: await signTenantContext(contextOf(buyer), bindings.TENANT_CONTEXT_SECRET),
 				"Content-Type": type,
 			});
 			return worker.fetch(`https://techflunky.com/api/v1/listings/${listingId}/access-requests`, {

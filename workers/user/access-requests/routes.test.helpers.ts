@@ -6,18 +6,18 @@
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { newId } from "../../../shared/encoding.ts";
-import { HEADER, type Role, signTenantContext, type TenantContext } from "../../../shared/tenant-context.ts";
 import { listingInsert, tenantInsert } from "../../../test/support/listings.ts";
-import { contextOf } from "../../../test/support/user-worker.ts";
+import {
+	call as callUserWorkerAs,
+	type Member,
+	runStatements,
+	type Statement,
+} from "../../../test/support/user-worker.ts";
+
+export type { Member };
 
 export const bindings = env as unknown as UserEnv;
 export const worker = (exports as unknown as { default: Fetcher }).default;
-
-export interface Caller {
-	role: Role;
-	tenant: string;
-	user: string;
-}
 
 export interface AccessRequest {
 	id: string;
@@ -40,44 +40,31 @@ export interface Page {
 
 type ListingStatus = "draft" | "active" | "under_offer" | "sold" | "archived";
 
-export function context(caller: Caller): TenantContext {
-	return contextOf({ role: caller.role, tenantId: caller.tenant, userId: caller.user }, { client_ip: "203.0.113.9" });
-}
+export const call = (method: string, path: string, caller: Member, body?: unknown) =>
+	callUserWorkerAs(worker, bindings.TENANT_CONTEXT_SECRET, method, path, caller, body);
 
-export async function call(method: string, path: string, caller: Caller, body?: unknown): Promise<Response> {
-	const headers = new Headers({ [HEADER]: await signTenantContext(context(caller), bindings.TENANT_CONTEXT_SECRET) });
-	const init: RequestInit = { method, headers };
-	if (body !== undefined) {
-		headers.set("Content-Type", "application/json");
-		init.body = JSON.stringify(body);
-	}
-	return worker.fetch(`https://techflunky.com${path}`, init);
-}
-
-export async function run(statements: { sql: string; values: (string | number | null)[] }[]) {
-	await bindings.DB.batch(statements.map(({ sql, values }) => bindings.DB.prepare(sql).bind(...values)));
-}
+export const run = (statements: Statement[]) => runStatements(bindings.DB, statements);
 
 /** A tenant of `role` with one user, stored, and unique to the calling test. */
-export async function tenant(role: "seller" | "buyer" | "investor" | "admin"): Promise<Caller> {
-	const caller = { role, tenant: newId(role), user: newId("usr") };
-	await run([tenantInsert(caller.tenant, role)]);
+export async function tenant(role: "seller" | "buyer" | "investor" | "admin"): Promise<Member> {
+	const caller = { role, tenantId: newId(role), userId: newId("usr") };
+	await run([tenantInsert(caller.tenantId, role)]);
 	return caller;
 }
 
-export async function listing(seller: Caller, status: ListingStatus = "active", ndaVersion = 1): Promise<string> {
+export async function listing(seller: Member, status: ListingStatus = "active", ndaVersion = 1): Promise<string> {
 	const id = newId("lst");
 	await run([
-		listingInsert({ id, seller_tenant_id: seller.tenant, title: `Listing ${id}`, status }),
+		listingInsert({ id, seller_tenant_id: seller.tenantId, title: `Listing ${id}`, status }),
 		{ sql: "UPDATE listings SET nda_version = ?, nda_text = 'Keep it secret.' WHERE id = ?", values: [ndaVersion, id] },
 	]);
 	return id;
 }
 
-export const ask = (buyer: Caller, listingId: string, body: unknown = { accept_nda: true, nda_version: 1 }) =>
+export const ask = (buyer: Member, listingId: string, body: unknown = { accept_nda: true, nda_version: 1 }) =>
 	call("POST", `/api/v1/listings/${listingId}/access-requests`, buyer, body);
 
-export const decide = (seller: Caller, id: string, decision: "approve" | "decline" | "revoke") =>
+export const decide = (seller: Member, id: string, decision: "approve" | "decline" | "revoke") =>
 	call("POST", `/api/v1/access-requests/${id}/${decision}`, seller);
 
 export async function requestsFor(listingId: string): Promise<{ status: string; buyer_user_id: string }[]> {
@@ -90,7 +77,7 @@ export async function requestsFor(listingId: string): Promise<{ status: string; 
 }
 
 /** A seller with an active listing and a buyer whose pending request for it exists. */
-export async function pendingRequest(): Promise<{ seller: Caller; buyer: Caller; listingId: string; id: string }> {
+export async function pendingRequest(): Promise<{ seller: Member; buyer: Member; listingId: string; id: string }> {
 	const seller = await tenant("seller");
 	const buyer = await tenant("buyer");
 	const listingId = await listing(seller);

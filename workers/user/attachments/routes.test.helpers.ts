@@ -11,7 +11,7 @@ import { newId, toHex } from "../../../shared/encoding.ts";
 import { onProblem } from "../../../shared/http/problem.ts";
 import { HEADER, type Role, signTenantContext, type TenantContext } from "../../../shared/tenant-context.ts";
 import { listingInsert, tenantInsert } from "../../../test/support/listings.ts";
-import { contextOf } from "../../../test/support/user-worker.ts";
+import { contextOf, runStatements, type Statement } from "../../../test/support/user-worker.ts";
 import { requireTenantContext } from "../tenant-context.ts";
 import type { UserHono } from "../types.ts";
 import { attachmentRoutes } from "./routes.ts";
@@ -57,9 +57,7 @@ export function appWith(caps: AttachmentCaps, appEnv: UserEnv = bindings): Targe
 	return { fetch: async (url, init) => app.fetch(new Request(url, init), appEnv) };
 }
 
-export async function run(statements: { sql: string; values: (string | number | null)[] }[]) {
-	await bindings.DB.batch(statements.map(({ sql, values }) => bindings.DB.prepare(sql).bind(...values)));
-}
+export const run = (statements: Statement[]) => runStatements(bindings.DB, statements);
 
 type RequestStatus = "pending" | "approved" | "declined" | "revoked";
 

@@ -1,28 +1,10 @@
-import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { toBase64Url } from "../../../shared/encoding.ts";
-import type { Role } from "../../../shared/tenant-context.ts";
-import { tenantInsert } from "../../../test/support/listings.ts";
-import { type Caller, callUserWorker, jsonBody, newCaller } from "../../../test/support/user-worker.ts";
+import { type Caller, jsonBody, newCaller } from "../../../test/support/user-worker.ts";
+import { call, callerOf } from "./routes.test.helpers.ts";
 
-const bindings = env as unknown as UserEnv;
-const worker = (exports as unknown as { default: Fetcher }).default;
 const GUEST = newCaller("guest");
 const PUBLIC = "public, max-age=30, stale-while-revalidate=30";
-
-async function callerOf(role: Role): Promise<Caller> {
-	const caller = newCaller(role);
-	if (caller.tenantId) {
-		const tenant = tenantInsert(caller.tenantId, role);
-		await bindings.DB.prepare(tenant.sql)
-			.bind(...tenant.values)
-			.run();
-	}
-	return caller;
-}
-
-const call = (caller: Caller, path: string, init?: RequestInit) =>
-	callUserWorker(worker, bindings.TENANT_CONTEXT_SECRET, caller, path, init);
 
 const ifNoneMatch = (field: string): RequestInit => ({ headers: { "If-None-Match": field } });
 

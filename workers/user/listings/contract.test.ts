@@ -1,4 +1,3 @@
-import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { accessMatrix } from "../../../shared/access/matrix.ts";
 import { type ContractRoute, policyOf, responseSchema, routingPath } from "../../../shared/contract/policy.ts";
@@ -9,26 +8,8 @@ import {
 	listingsRoutes as r,
 } from "../../../shared/contract/routes/listings.ts";
 import { newId } from "../../../shared/encoding.ts";
-import type { Role } from "../../../shared/tenant-context.ts";
-import { tenantInsert } from "../../../test/support/listings.ts";
-import { type Caller, callUserWorker, jsonBody, newCaller } from "../../../test/support/user-worker.ts";
-
-const bindings = env as unknown as UserEnv;
-const worker = (exports as unknown as { default: Fetcher }).default;
-
-async function callerOf(role: Role): Promise<Caller> {
-	const caller = newCaller(role);
-	if (caller.tenantId) {
-		const tenant = tenantInsert(caller.tenantId, role);
-		await bindings.DB.prepare(tenant.sql)
-			.bind(...tenant.values)
-			.run();
-	}
-	return caller;
-}
-
-const call = (caller: Caller, path: string, init?: RequestInit) =>
-	callUserWorker(worker, bindings.TENANT_CONTEXT_SECRET, caller, path, init);
+import { type Caller, jsonBody } from "../../../test/support/user-worker.ts";
+import { bindings, call, callerOf } from "./routes.test.helpers.ts";
 
 /**
  * The answer is one the route declares, and its body is what the declaration says: the JSON (or

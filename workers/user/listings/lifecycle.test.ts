@@ -1,26 +1,7 @@
-import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { newId } from "../../../shared/encoding.ts";
-import type { Role } from "../../../shared/tenant-context.ts";
-import { tenantInsert } from "../../../test/support/listings.ts";
-import { type Caller, callUserWorker, jsonBody, newCaller } from "../../../test/support/user-worker.ts";
-
-const bindings = env as unknown as UserEnv;
-const worker = (exports as unknown as { default: Fetcher }).default;
-
-async function callerOf(role: Role): Promise<Caller> {
-	const caller = newCaller(role);
-	if (caller.tenantId) {
-		const tenant = tenantInsert(caller.tenantId, role);
-		await bindings.DB.prepare(tenant.sql)
-			.bind(...tenant.values)
-			.run();
-	}
-	return caller;
-}
-
-const call = (caller: Caller, path: string, init?: RequestInit) =>
-	callUserWorker(worker, bindings.TENANT_CONTEXT_SECRET, caller, path, init);
+import { type Caller, jsonBody } from "../../../test/support/user-worker.ts";
+import { bindings, call, callerOf } from "./routes.test.helpers.ts";
 
 const SECRET_NAME = `Acme Holdings ${crypto.randomUUID()}`;
 const complete = {

@@ -17,18 +17,19 @@ import { scopeOf } from "../../../shared/data/scope.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { problemBody } from "../../../shared/http/problem.ts";
 import type { OfferView } from "../../../shared/offers/protocol.ts";
-import { HEADER, type Role, signTenantContext, type TenantContext } from "../../../shared/tenant-context.ts";
+import { HEADER, signTenantContext } from "../../../shared/tenant-context.ts";
 import { listingInsert, tenantInsert } from "../../../test/support/listings.ts";
+import {
+	call as callUserWorkerAs,
+	contextOf,
+	type Member,
+	runStatements,
+	type Statement,
+} from "../../../test/support/user-worker.ts";
 
 const bindings = env as unknown as UserEnv & { TEST_MIGRATIONS: { name: string; queries: string[] }[] };
 const worker = (exports as unknown as { default: Fetcher }).default;
 const rooms = bindings.NegotiationRoom as unknown as DurableObjectNamespace<NegotiationRoom>;
-
-interface Caller {
-	role: Role;
-	tenant: string;
-	user: string;
-}
 
 interface Problem {
 	type: string;
@@ -37,54 +38,33 @@ interface Problem {
 	offer_id?: string;
 }
 
-function context(caller: Caller): TenantContext {
-	return {
-		request_id: crypto.randomUUID(),
-		tenant_id: caller.tenant,
-		user_id: caller.user,
-		role: caller.role,
-		client_ip: "203.0.113.9",
-		actor_tenant_id: null,
-		issued_at: Date.now(),
-	};
-}
+const call = (method: string, path: string, caller: Member, body?: unknown) =>
+	callUserWorkerAs(worker, bindings.TENANT_CONTEXT_SECRET, method, path, caller, body);
 
-async function call(method: string, path: string, caller: Caller, body?: unknown): Promise<Response> {
-	const headers = new Headers({ [HEADER]: await signTenantContext(context(caller), bindings.TENANT_CONTEXT_SECRET) });
-	const init: RequestInit = { method, headers };
-	if (body !== undefined) {
-		headers.set("Content-Type", "application/json");
-		init.body = JSON.stringify(body);
-	}
-	return worker.fetch(`https://techflunky.com${path}`, init);
-}
+const run = (statements: Statement[]) => runStatements(bindings.DB, statements);
 
-async function run(statements: { sql: string; values: (string | number | null)[] }[]) {
-	await bindings.DB.batch(statements.map(({ sql, values }) => bindings.DB.prepare(sql).bind(...values)));
-}
-
-async function tenant(role: "seller" | "buyer" | "investor"): Promise<Caller> {
-	const caller = { role, tenant: newId(role), user: newId("usr") };
-	await run([tenantInsert(caller.tenant, role)]);
+async function tenant(role: "seller" | "buyer" | "investor"): Promise<Member> {
+	const caller = { role, tenantId: newId(role), userId: newId("usr") };
+	await run([tenantInsert(caller.tenantId, role)]);
 	return caller;
 }
 
-async function listing(seller: Caller): Promise<string> {
+async function listing(seller: Member): Promise<string> {
 	const id = newId("lst");
-	await run([listingInsert({ id, seller_tenant_id: seller.tenant, title: `Listing ${id}` })]);
+	await run([listingInsert({ id, seller_tenant_id: seller.tenantId, title: `Listing ${id}` })]);
 	return id;
 }
 
 /** A seller with an active listing and a buyer. */
-async function market(): Promise<{ seller: Caller; buyer: Caller; listingId: string }> {
+async function market(): Promise<{ seller: Member; buyer: Member; listingId: string }> {
 	const seller = await tenant("seller");
 	return { seller, buyer: await tenant("buyer"), listingId: await listing(seller) };
 }
 
-const offer = (buyer: Caller, listingId: string, amount_cents = 20_000_000) =>
+const offer = (buyer: Member, listingId: string, amount_cents = 20_000_000) =>
 	call("POST", `/api/v1/listings/${listingId}/offers`, buyer, { amount_cents });
 
-async function opened(buyer: Caller, listingId: string): Promise<OfferView> {
+async function opened(buyer: Member, listingId: string): Promise<OfferView> {
 	const res = await offer(buyer, listingId);
 	expect(res.status).toBe(201);
 	return (await res.json()) as OfferView;
@@ -96,11 +76,11 @@ async function problem(res: Response): Promise<Problem> {
 }
 
 /** The buyer's registered threads on the listing. */
-async function registered(listingId: string, buyer: Caller): Promise<string[]> {
+async function registered(listingId: string, buyer: Member): Promise<string[]> {
 	const { results } = await bindings.DB.prepare(
 		"SELECT id FROM offers WHERE listing_id = ? AND buyer_tenant_id = ? ORDER BY created_at, id",
 	)
-		.bind(listingId, buyer.tenant)
+		.bind(listingId, buyer.tenantId)
 		.all<{ id: string }>();
 	return results.map((row) => row.id);
 }
@@ -185,9 +165,9 @@ describe("one open thread per buyer per listing", () => {
 		await opened(buyer, listingId);
 		const investor = await tenant("investor");
 		const theirs = await opened(investor, listingId);
-		expect(theirs.buyer_tenant_id).toBe(investor.tenant);
+		expect(theirs.buyer_tenant_id).toBe(investor.tenantId);
 		const elsewhere = await opened(buyer, await listing(seller));
-		expect(elsewhere.buyer_tenant_id).toBe(buyer.tenant);
+		expect(elsewhere.buyer_tenant_id).toBe(buyer.tenantId);
 	});
 
 	it("names the buyer's open thread on a listing that is no longer active, and the status to anyone else", async () => {
@@ -206,7 +186,7 @@ describe("one open thread per buyer per listing", () => {
 
 describe("re-opening a listing", () => {
 	/** A listing an accepted offer holds, as the room's claim leaves it. */
-	async function underOffer(): Promise<{ seller: Caller; listingId: string; claimedBy: string }> {
+	async function underOffer(): Promise<{ seller: Member; listingId: string; claimedBy: string }> {
 		const { seller, listingId } = await market();
 		const claimedBy = newId("off");
 		await run([
@@ -237,7 +217,7 @@ describe("re-opening a listing", () => {
 			.first();
 		expect(row).toEqual({ status: "active", claimed_by_offer_id: null });
 		const events = await listingEvents(listingId);
-		expect(events).toEqual([expect.objectContaining({ type: "listing.reopened", actor_tenant_id: seller.tenant })]);
+		expect(events).toEqual([expect.objectContaining({ type: "listing.reopened", actor_tenant_id: seller.tenantId })]);
 	});
 
 	it("refuses a second re-opening with 409 and announces nothing more", async () => {
@@ -261,11 +241,11 @@ describe("re-opening a listing", () => {
 });
 
 describe("claims left behind", () => {
-	async function claim(listingId: string, buyer: Caller, offerId: string, claimedAt: number) {
+	async function claim(listingId: string, buyer: Member, offerId: string, claimedAt: number) {
 		await run([
 			{
 				sql: "INSERT INTO open_offers (listing_id, buyer_tenant_id, offer_id, claimed_at) VALUES (?, ?, ?, ?)",
-				values: [listingId, buyer.tenant, offerId, new Date(claimedAt).toISOString()],
+				values: [listingId, buyer.tenantId, offerId, new Date(claimedAt).toISOString()],
 			},
 		]);
 	}
@@ -288,13 +268,13 @@ describe("claims left behind", () => {
 
 describe("threads opened before claims existed", () => {
 	/** Opens and registers a thread the way the route did before migration 0006: no claim. */
-	async function legacyThread(listingId: string, seller: Caller, buyer: Caller, at: number): Promise<string> {
+	async function legacyThread(listingId: string, seller: Member, buyer: Member, at: number): Promise<string> {
 		const id = newId("off");
 		await rooms.getByName(id).open({
 			offerId: id,
 			listingId,
-			buyerTenantId: buyer.tenant,
-			sellerTenantId: seller.tenant,
+			buyerTenantId: buyer.tenantId,
+			sellerTenantId: seller.tenantId,
 			amountCents: 20_000_000,
 			currency: "USD",
 			message: null,
@@ -303,7 +283,7 @@ describe("threads opened before claims existed", () => {
 		await run([
 			{
 				sql: "INSERT INTO offers (id, listing_id, buyer_tenant_id, seller_tenant_id, created_at) VALUES (?, ?, ?, ?, ?)",
-				values: [id, listingId, buyer.tenant, seller.tenant, new Date(at).toISOString()],
+				values: [id, listingId, buyer.tenantId, seller.tenantId, new Date(at).toISOString()],
 			},
 		]);
 		return id;
@@ -343,7 +323,7 @@ describe("threads opened before claims existed", () => {
 describe("claim writes racing each other", () => {
 	// Requests in one test isolate rarely interleave at the worst moment, so the conditional writes
 	// that decide each race are driven here in the racing order itself.
-	const dataFor = (buyer: Caller) => offersData(bindings.DB, scopeOf(context(buyer)));
+	const dataFor = (buyer: Member) => offersData(bindings.DB, scopeOf(contextOf(buyer)));
 	const at = () => new Date().toISOString();
 
 	it("lets one of two offers that read the same free claim take it over", async () => {
@@ -368,7 +348,7 @@ describe("claim writes racing each other", () => {
 		if (!held) throw new Error("no claim");
 		expect(await data.takeOver(listingId, held, newId("off"), at(), { unregistered: true })).toBe(true);
 		const [result] = await bindings.DB.batch([
-			data.insert({ id: stalled, listing_id: listingId, seller_tenant_id: seller.tenant, created_at: at() }),
+			data.insert({ id: stalled, listing_id: listingId, seller_tenant_id: seller.tenantId, created_at: at() }),
 		]);
 		expect(result?.meta.changes).toBe(0);
 		expect(await registered(listingId, buyer)).toEqual([]);
@@ -383,7 +363,7 @@ describe("claim writes racing each other", () => {
 		if (!held) throw new Error("no claim");
 		// The slow request registers its thread between the other's read and its write.
 		const [result] = await bindings.DB.batch([
-			data.insert({ id: slow, listing_id: listingId, seller_tenant_id: seller.tenant, created_at: at() }),
+			data.insert({ id: slow, listing_id: listingId, seller_tenant_id: seller.tenantId, created_at: at() }),
 		]);
 		expect(result?.meta.changes).toBe(1);
 		expect(await data.takeOver(listingId, held, newId("off"), at(), { unregistered: true })).toBe(false);
@@ -416,7 +396,7 @@ describe("the offer routes answer what their contract declares", () => {
 	}
 
 	/** The consolidated records of a thread, as the offer-events consumer writes them (no consumer runs here). */
-	async function recorded(first: OfferView, seller: Caller, latest: OfferView): Promise<void> {
+	async function recorded(first: OfferView, seller: Member, latest: OfferView): Promise<void> {
 		const at = new Date().toISOString();
 		const event = (type: string, v: OfferView, actor: string) => ({
 			sql: `INSERT INTO offer_events (event_id, type, offer_id, listing_id, buyer_tenant_id, seller_tenant_id,
@@ -439,7 +419,7 @@ describe("the offer routes answer what their contract declares", () => {
 		});
 		await run([
 			event("offer.created", first, first.buyer_tenant_id),
-			event("offer.countered", latest, seller.tenant),
+			event("offer.countered", latest, seller.tenantId),
 			{
 				sql: `INSERT INTO deals (offer_id, listing_id, buyer_tenant_id, seller_tenant_id, status, on_hold, amount_cents,
 				        currency, version, opened_at, closed_at, accepted_at, final_amount_cents, events, updated_at)
@@ -498,7 +478,7 @@ describe("the offer routes answer what their contract declares", () => {
 		const reply = await call("POST", `/api/v1/offers/${rejected.id}/reject`, seller, { version: 1 });
 		expect(await fits(r.rejectOffer, reply, 200)).toMatchObject({ status: "rejected" });
 		const withdrawn = await opened(await tenant("investor"), listingId);
-		const investor = { role: "investor", tenant: withdrawn.buyer_tenant_id, user: newId("usr") } as const;
+		const investor = { role: "investor", tenantId: withdrawn.buyer_tenant_id, userId: newId("usr") } as const;
 		const res = await call("POST", `/api/v1/offers/${withdrawn.id}/withdraw`, investor, { version: 1 });
 		expect(await fits(r.withdrawOffer, res, 200)).toMatchObject({ status: "withdrawn", version: 2 });
 	});
@@ -507,7 +487,7 @@ describe("the offer routes answer what their contract declares", () => {
 		const { buyer, listingId } = await market();
 		const thread = await opened(buyer, listingId);
 		const headers = new Headers({
-			[HEADER]: await signTenantContext(context(buyer), bindings.TENANT_CONTEXT_SECRET),
+			[HEADER]: await signTenantContext(contextOf(buyer), bindings.TENANT_CONTEXT_SECRET),
 			"Content-Type": "application/json",
 		});
 		const res = await worker.fetch(`https://techflunky.com/api/v1/offers/${thread.id}/withdraw`, {
@@ -543,7 +523,7 @@ describe("the offer routes answer what their contract declares", () => {
 		const rest = await problem(await call("POST", `/api/v1/offers/${thread.id}/accept`, buyer, { version: 1 }));
 		const refused = await rooms
 			.getByName(thread.id)
-			.act({ tenantId: buyer.tenant, admin: false }, { type: "accept", version: 1 }, Date.now());
+			.act({ tenantId: buyer.tenantId, admin: false }, { type: "accept", version: 1 }, Date.now());
 		if (refused.ok) throw new Error("the stale accept went through");
 		expect(refused.refusal.kind).toBe("stale_version");
 		const { instance: _instance, ...expected } = problemBody(refusalProblem(refused.refusal));

@@ -15,8 +15,14 @@ import { offersRoutes } from "../../../shared/contract/routes/offers.ts";
 import { paymentsRoutes as r } from "../../../shared/contract/routes/payments.ts";
 import { newId } from "../../../shared/encoding.ts";
 import type { PaymentMove } from "../../../shared/payments/types.ts";
-import { HEADER, type Role, signTenantContext, type TenantContext } from "../../../shared/tenant-context.ts";
 import { listingInsert, tenantInsert } from "../../../test/support/listings.ts";
+import { type Checkout, sessionOf, stripeTestApi } from "../../../test/support/stripe-test-api.ts";
+import {
+	call as callUserWorkerAs,
+	type Member,
+	runStatements,
+	type Statement,
+} from "../../../test/support/user-worker.ts";
 import { paymentIdFor } from "./checkout.ts";
 
 const bindings = env as unknown as UserEnv;
@@ -32,33 +38,8 @@ declare module "vitest" {
 	}
 }
 
-interface Caller {
-	role: Role;
-	tenant: string;
-	user: string;
-}
-
-function context(caller: Caller): TenantContext {
-	return {
-		request_id: crypto.randomUUID(),
-		tenant_id: caller.tenant,
-		user_id: caller.user,
-		role: caller.role,
-		client_ip: "203.0.113.9",
-		actor_tenant_id: null,
-		issued_at: Date.now(),
-	};
-}
-
-async function call(method: string, path: string, caller: Caller, body?: unknown): Promise<Response> {
-	const headers = new Headers({ [HEADER]: await signTenantContext(context(caller), bindings.TENANT_CONTEXT_SECRET) });
-	const init: RequestInit = { method, headers };
-	if (body !== undefined) {
-		headers.set("Content-Type", "application/json");
-		init.body = JSON.stringify(body);
-	}
-	return worker.fetch(`https://techflunky.com${path}`, init);
-}
+const call = (method: string, path: string, caller: Member, body?: unknown) =>
+	callUserWorkerAs(worker, bindings.TENANT_CONTEXT_SECRET, method, path, caller, body);
 
 /** The body of `response`, checked against the route's declared schema for its status. */
 async function checked<T = Record<string, unknown>>(
@@ -75,30 +56,19 @@ async function checked<T = Record<string, unknown>>(
 	return body as T;
 }
 
-async function run(statements: { sql: string; values: (string | number | null)[] }[]) {
-	await bindings.DB.batch(statements.map(({ sql, values }) => bindings.DB.prepare(sql).bind(...values)));
-}
+const run = (statements: Statement[]) => runStatements(bindings.DB, statements);
 
-async function tenant(role: "seller" | "buyer" | "investor" | "admin"): Promise<Caller> {
-	const caller = { role, tenant: newId(role), user: newId("usr") };
-	await run([tenantInsert(caller.tenant, role)]);
+async function tenant(role: "seller" | "buyer" | "investor" | "admin"): Promise<Member> {
+	const caller = { role, tenantId: newId(role), userId: newId("usr") };
+	await run([tenantInsert(caller.tenantId, role)]);
 	return caller;
 }
 
 /** Stripe's side through the stand-in's test API. */
-async function stripeTest(path: string, body: unknown = {}): Promise<Record<string, unknown>> {
-	const response = await fetch(`${stripeUrl}/_test${path}`, {
-		method: "POST",
-		headers: { "Content-Type": "application/json" },
-		body: JSON.stringify(body),
-	});
-	const json = (await response.json()) as Record<string, unknown>;
-	expect(response.status, JSON.stringify(json)).toBe(200);
-	return json;
-}
+const stripeTest = (path: string, body?: unknown) => stripeTestApi(stripeUrl, path, body);
 
 /** The seller onboards at Stripe; the consumer then records `account.updated` (written here as it would). */
-async function onboard(seller: Caller): Promise<string> {
+async function onboard(seller: Member): Promise<string> {
 	const link = await checked<{ account: { account_id: string } }>(
 		r.startSellerOnboarding,
 		await call("POST", "/api/v1/sellers/connect", seller),
@@ -110,7 +80,7 @@ async function onboard(seller: Caller): Promise<string> {
 		{
 			sql: `UPDATE seller_accounts SET details_submitted = 1, charges_enabled = 1, payouts_enabled = 1,
 			        capabilities = '{"transfers":"active"}', stripe_event_created = ? WHERE tenant_id = ?`,
-			values: [Math.floor(Date.now() / 1000), seller.tenant],
+			values: [Math.floor(Date.now() / 1000), seller.tenantId],
 		},
 	]);
 	return account;
@@ -121,7 +91,7 @@ async function acceptedDeal(options: { onboarded?: boolean; amount?: number } = 
 	const seller = await tenant("seller");
 	const buyer = await tenant("buyer");
 	const listingId = newId("lst");
-	await run([listingInsert({ id: listingId, seller_tenant_id: seller.tenant, title: `Listing ${listingId}` })]);
+	await run([listingInsert({ id: listingId, seller_tenant_id: seller.tenantId, title: `Listing ${listingId}` })]);
 	const offer = (await (
 		await call("POST", `/api/v1/listings/${listingId}/offers`, buyer, { amount_cents: options.amount ?? 250_000 })
 	).json()) as { id: string; version: number };
@@ -130,16 +100,6 @@ async function acceptedDeal(options: { onboarded?: boolean; amount?: number } = 
 	const account = options.onboarded === false ? null : await onboard(seller);
 	return { seller, buyer, listingId, offerId: offer.id, account };
 }
-
-interface Checkout {
-	payment_id: string;
-	checkout_url: string;
-	amount_cents: number;
-	fee_cents: number;
-	seller_payout_cents: number;
-}
-
-const sessionOf = (checkout: Checkout) => new URL(checkout.checkout_url).pathname.split("/").pop() ?? "";
 
 /** Checkout, pay by card at the stand-in, and the object told as `checkout.session.completed` would. */
 async function paidDeal() {
@@ -181,7 +141,7 @@ describe("seller payout onboarding", () => {
 		expect(second.account.account_id).toBe(first.account.account_id);
 		expect(first.url).toContain(first.account.account_id);
 		const rows = await bindings.DB.prepare("SELECT COUNT(*) AS n FROM seller_accounts WHERE tenant_id = ?")
-			.bind(seller.tenant)
+			.bind(seller.tenantId)
 			.first<{ n: number }>();
 		expect(rows?.n).toBe(1);
 	});
@@ -216,7 +176,7 @@ describe("checkout", () => {
 		const buyer = await tenant("buyer");
 		await onboard(seller);
 		const listingId = newId("lst");
-		await run([listingInsert({ id: listingId, seller_tenant_id: seller.tenant, title: "Pending" })]);
+		await run([listingInsert({ id: listingId, seller_tenant_id: seller.tenantId, title: "Pending" })]);
 		const offer = (await (
 			await call("POST", `/api/v1/listings/${listingId}/offers`, buyer, { amount_cents: 90_000 })
 		).json()) as { id: string };
@@ -251,8 +211,8 @@ describe("checkout", () => {
 				payment_id: first.payment_id,
 				offer_id: deal.offerId,
 				listing_id: deal.listingId,
-				buyer_tenant_id: deal.buyer.tenant,
-				seller_tenant_id: deal.seller.tenant,
+				buyer_tenant_id: deal.buyer.tenantId,
+				seller_tenant_id: deal.seller.tenantId,
 			},
 		});
 		const payment = await checked(
@@ -391,7 +351,7 @@ describe("a payment", () => {
 			await call("POST", `${base}/dispute`, deal.buyer, { reason: "Not handed over." }),
 			200,
 		);
-		const decide = (caller: Caller, decision: string) =>
+		const decide = (caller: Member, decision: string) =>
 			call("POST", `${base}/dispute/decision`, caller, { decision, reason: "Checked the registrar's records." });
 		await checked(r.decideDispute, await decide(deal.buyer, "release"), 403);
 		await checked(r.decideDispute, await decide(deal.seller, "release"), 403);
