@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OfferStatus, Side } from "../../shared/offers/protocol.ts";
-import { mulberry32 } from "../../test/support/seeded-random.ts";
+import { seededDraws } from "../../test/support/seeded-random.ts";
 import {
 	apply,
 	isOpen,
@@ -483,11 +483,7 @@ interface Trace {
 }
 
 function generate(index: number): Trace {
-	const seed = (BASE_SEED + Math.imul(index, 0x9e3779b9)) >>> 0;
-	const random = mulberry32(seed);
-	const int = (below: number) => Math.floor(random() * below);
-	const chance = (p: number) => random() < p;
-	const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
+	const { seed, random, int, chance, pick } = seededDraws(BASE_SEED, index);
 
 	let now = T0 + int(1000 * HOUR);
 	let state = start(1 + int(1_000_000_00), now);

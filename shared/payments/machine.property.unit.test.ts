@@ -1,6 +1,6 @@
 /** Property tests: long random sequences of webhooks and requests, duplicated and out of order. */
 import { describe, expect, it } from "vitest";
-import { mulberry32 } from "../../test/support/seeded-random.ts";
+import { seededDraws } from "../../test/support/seeded-random.ts";
 import { platformFee } from "./fee.ts";
 import { HOUR, ID, opening, T0 } from "./machine.test.helpers.ts";
 import {
@@ -40,11 +40,7 @@ interface Trace {
 }
 
 function generate(index: number): Trace {
-	const seed = (BASE_SEED + Math.imul(index, 0x9e3779b9)) >>> 0;
-	const random = mulberry32(seed);
-	const int = (below: number) => Math.floor(random() * below);
-	const chance = (p: number) => random() < p;
-	const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
+	const { seed, random, int, chance, pick } = seededDraws(BASE_SEED, index);
 	const party = () => (chance(0.8) ? null : pick(["buyer", "seller", "admin"] as const));
 
 	const amount = 1 + int(chance(0.5) ? 1_000 : 1_000_000_000_00);

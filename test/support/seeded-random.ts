@@ -12,3 +12,27 @@ export function mulberry32(seed: number): () => number {
 		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
 }
+
+export interface Draws {
+	/** The run's own seed, for the failure message that replays it. */
+	seed: number;
+	random: () => number;
+	/** A whole number in [0, below). */
+	int: (below: number) => number;
+	chance: (p: number) => boolean;
+	pick: <T>(items: readonly T[]) => T;
+}
+
+/** The draws of property-test run `index` of a suite seeded with `base`: each run has a seed of its own. */
+export function seededDraws(base: number, index: number): Draws {
+	const seed = (base + Math.imul(index, 0x9e3779b9)) >>> 0;
+	const random = mulberry32(seed);
+	const int = (below: number) => Math.floor(random() * below);
+	return {
+		seed,
+		random,
+		int,
+		chance: (p: number) => random() < p,
+		pick: <T>(items: readonly T[]): T => items[int(items.length)] as T,
+	};
+}
