@@ -12,12 +12,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { workerdPids } from "../bench/processes.ts";
 import { contract } from "../shared/contract/table.ts";
 import { testSecrets } from "../test/topology/secrets.ts";
 import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
-import { type OfferView, SoakClient } from "./client.ts";
+import { SoakClient } from "./client.ts";
 import {
 	checkActivityCounters,
 	checkConsumerFault,
@@ -30,6 +29,8 @@ import { type PayableThread, PaymentTraffic } from "./payments.ts";
 import { checkPayments, paymentReport } from "./payments-check.ts";
 import { checkQueueFault, injectQueueFault, planQueueFault } from "./queue-fault.ts";
 import { reconcileThreads } from "./reconcile-threads.ts";
+import { restartPhase } from "./restart-fault.ts";
+import { printSummary } from "./summary.ts";
 import { UserFaultChecks } from "./user-fault.ts";
 import { workload } from "./workload.ts";
 
@@ -64,106 +65,10 @@ const faults: Record<string, unknown> = {};
 const failures: string[] = [];
 const userFaults = new UserFaultChecks(client, topology);
 const work = workload(client, userFaults, failures);
-const { changes, threads, pool, adoptedThreads, step, register, createListing, move, buyerStep, anonymousStep } = work;
+const { changes, threads, pool, adoptedThreads, step, register, createListing, buyerStep, anonymousStep } = work;
 let exitCode = 0;
 
-async function getOffers(ids: readonly string[]): Promise<Map<string, OfferView>> {
-	const out = new Map<string, OfferView>();
-	for (const id of ids) {
-		const thread = threads.get(id);
-		if (!thread) continue;
-		const reply = await client.call(
-			"offer.get",
-			contract.getOffer,
-			{ params: { id }, token: thread.buyer.token },
-			[200],
-		);
-		if (reply) out.set(id, reply.body);
-	}
-	return out;
-}
-
-/**
- * Waits until every version of every thread is in `offer_events` or, having exhausted its
- * retries, in `dead_letters` (≤ timeoutMs); returns the seconds taken.
- */
-async function drain(rooms: Map<string, OfferView>, timeoutMs: number): Promise<number> {
-	const started = Date.now();
-	const expected = new Map([...rooms].map(([id, offer]) => [id, offer.version]));
-	while (Date.now() - started < timeoutMs) {
-		const { delivered, dead } = await readEvents(topology, [...expected.keys()]);
-		if (reconcileEvents(expected, delivered, dead).lost === 0) break;
-		await sleep(500);
-	}
-	return (Date.now() - started) / 1000;
-}
-
-/** Fault 2: kill workerd mid-negotiation; Miniflare restarts it on the same ports with the same on-disk storage. */
-async function restartFault(): Promise<void> {
-	work.paused = true;
-	while (work.busy > 0) await sleep(20);
-	// Let queued moves settle so that in-flight queue messages are not what the check measures.
-	const open = [...threads.values()]
-		.filter((t) => t.seen.status === "pending" || t.seen.status === "countered")
-		.map((t) => t.id);
-	const before = await getOffers(open);
-	const drained = await drain(before, 10_000);
-	const pids = workerdPids();
-	log(`fault: SIGKILL workerd (pids ${pids.join(", ")}) with ${before.size} open threads`);
-	const killedAt = Date.now();
-	for (const pid of pids) process.kill(pid, "SIGKILL");
-	await sleep(200);
-	let healthy = false;
-	for (const deadline = Date.now() + 30_000; !healthy && Date.now() < deadline; await sleep(200)) {
-		await client.resetConnections();
-		healthy = await client.healthy();
-	}
-	const restartS = (Date.now() - killedAt) / 1000;
-	const after = await getOffers(open);
-	const changed: string[] = [];
-	for (const [id, was] of before) {
-		const now = after.get(id);
-		if (
-			!now ||
-			now.version !== was.version ||
-			now.amount_cents !== was.amount_cents ||
-			now.status !== was.status ||
-			(now.history?.length ?? 0) !== (was.history?.length ?? 0)
-		) {
-			changed.push(
-				`${id}: before v${was.version}/${was.amount_cents}/${was.status}, after ${now ? `v${now.version}/${now.amount_cents}/${now.status}` : "missing"}`,
-			);
-		}
-	}
-	const newPids = workerdPids();
-	faults.do_eviction = {
-		injected: `SIGKILL of the workerd process (Miniflare restarts it with the same config, ports and on-disk Durable Object/D1 storage), workload paused around it`,
-		checked:
-			"GET /api/v1/offers/:id of every open thread before and after: version, amount, status, history length unchanged; negotiation then continues on the same threads (REST and WS)",
-		open_threads: before.size,
-		consumer_drained_before_s: Math.round(drained * 100) / 100,
-		restart_s: Math.round(restartS * 100) / 100,
-		workerd_pids_before: pids,
-		workerd_pids_after: newPids,
-		restarted: healthy && newPids.some((pid) => !pids.includes(pid)),
-		threads_changed: changed.length,
-		changed: changed.slice(0, 10),
-	};
-	if (!healthy || changed.length > 0)
-		failures.push(`restart fault: healthy=${healthy}, ${changed.length} threads changed`);
-	// Continue every open thread at least one more move, whoever's turn it is.
-	for (const id of open) {
-		const thread = threads.get(id);
-		const now = after.get(id);
-		if (!thread || !now || now.on_hold) continue;
-		thread.seen = now;
-		await move(thread, now.last_proposer === "buyer" ? "seller" : "buyer", "counter");
-	}
-	(faults.do_eviction as Record<string, unknown>).moves_after_restart = changes.filter(
-		(c) => c.version > (before.get(c.offer_id)?.version ?? Number.POSITIVE_INFINITY),
-	).length;
-	work.paused = false;
-}
+const { getOffers, drain, restartFault } = restartPhase({ work, client, topology, faults, failures, log });
 
 let result: Record<string, unknown> = {};
 try {
@@ -381,62 +286,28 @@ try {
 		passed: exitCode === 0,
 	};
 	writeFileSync(resolve(ROOT, "soak/results.json"), `${JSON.stringify({ ...result, changes }, null, "\t")}\n`);
-	console.log("\nstatus counts (op status: n)");
-	for (const [key, n] of Object.entries(statuses)) console.log(`  ${key.padEnd(28)} ${n}`);
-	console.log("\nsummary");
-	const rows: [string, unknown][] = [
-		["requests", result.requests],
-		["real 5xx / unexpected / injected 502", `${fiveXx} / ${client.unexpected.length} / ${userFaultInjected}`],
-		["threads driven", ids.length],
-		["client changes (created/countered/accepted)", `${changes.length} (${JSON.stringify(reconciliation.by_action)})`],
-		["changes over REST / WS", `${reconciliation.by_channel.rest} / ${reconciliation.by_channel.ws}`],
-		[
-			"events expected / consolidated / dead-lettered",
-			`${events.expected} / ${events.consolidated} / ${events.dead_lettered}`,
-		],
-		["lost / duplicated events", `${events.lost} / ${events.duplicated}`],
-		["activity counters: tenants / mismatched", `${activity.tenants} / ${activity.mismatched}`],
-		["reconciliation problems", problems.length],
-		["queue fault: events / dupes sent", `${queueFault.events} / ${queueFault.duplicates_sent}`],
-		[
-			"queue fault: lost / dup rows / deals mismatched",
-			`${queueFault.lost} / ${queueFault.duplicated} / ${queueFault.deals_mismatched}`,
-		],
-		[
-			"restart fault: open threads / changed",
-			`${(faults.do_eviction as { open_threads: number }).open_threads} / ${(faults.do_eviction as { threads_changed: number }).threads_changed}`,
-		],
-		[
-			"user fault: 502s / unchanged / whole / refused",
-			`${userFaultInjected} / ${userFaults.total("unchanged")} / ${userFaults.total("whole")} / ${userFaults.total("refused")}`,
-		],
-		["user fault: problems", userFaults.problems.length],
-		[
-			"consumer fault: retried / dead-lettered / redelivered",
-			`${consumerStats.transient} / ${eventRows.dead.length} / ${consumerStats.redelivered_messages} in ${consumerStats.redelivered_batches} batches`,
-		],
-		[
-			"consumer fault: unexpected DLQ / not DLQ'd / not consolidated",
-			`${consumerCheck.unexpected_dead_letters} / ${consumerCheck.permanent_not_dead_lettered} / ${consumerCheck.transient_not_consolidated}`,
-		],
-		["payments: made / by status", `${paid.payments} (${JSON.stringify(paid.by_status)})`],
-		[
-			"payments: held / reversed / redelivered events",
-			`${paid.payments_held} in ${paid.held_rounds} rounds / ${paid.events_released_reversed} / ${paid.events_redelivered} (${paid.redeliveries} times)`,
-		],
-		[
-			"payments: stripe events / rows / transfers / poison",
-			`${paid.stripe_events} / ${paid.stripe_events_rows} / ${paid.transfers} / ${paid.poison_injected} dead-lettered, ${paid.unexpected_dead_letters} others`,
-		],
-		["payments: problems", paid.problems],
-		["result", exitCode === 0 ? "PASS" : `FAIL: ${failures.join("; ")}`],
-	];
-	for (const [label, value] of rows) console.log(`  ${label.padEnd(48)} ${value}`);
-	if (client.unexpected.length) console.log("\nunexpected:", client.unexpected.slice(0, 10));
-	if (problems.length) console.log("\nproblems:", problems.slice(0, 10));
-	if (userFaults.problems.length) console.log("\nuser fault problems:", userFaults.problems.slice(0, 10));
-	if (consumerCheck.examples.length) console.log("\nconsumer fault problems:", consumerCheck.examples);
-	if (paid.examples.length) console.log("\npayment problems:", paid.examples);
+	printSummary({
+		statuses,
+		result,
+		fiveXx,
+		client,
+		userFaultInjected,
+		ids,
+		changes,
+		reconciliation,
+		events,
+		activity,
+		problems,
+		queueFault,
+		faults,
+		userFaults,
+		consumerStats,
+		eventRows,
+		consumerCheck,
+		paid,
+		exitCode,
+		failures,
+	});
 	log("wrote soak/results.json");
 } catch (error) {
 	console.error(error);
