@@ -71,7 +71,7 @@ export default defineConfig({
 										fetch(request) {
 											const url = new URL(request.url);
 											return new Response("<p>web " + request.method + " " + url.pathname + url.search + "</p>", {
-												headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'self'; script-src 'self' 'sha256-web'", "X-Web-Cookie": request.headers.get("Cookie") ?? "" },
+												headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'self'; script-src 'self' 'sha256-web'", "X-Web-Cookie": request.headers.get("Cookie") ?? "", "X-Web-Host": request.headers.get("X-TechFlunky-Host") ?? "" },
 											});
 										},
 									};`,

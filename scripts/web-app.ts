@@ -12,8 +12,13 @@ import { promisify } from "node:util";
 
 const ROOT = resolve(import.meta.dirname, "..");
 export const WEB_DIR = join(ROOT, "web");
+/**
+ * Where the app is built: web/dist, or `TECHFLUNKY_WEB_DIST` (an absolute path) so that several
+ * checkouts' or processes' test runs can build side by side without replacing each other's files.
+ */
+export const WEB_DIST = process.env.TECHFLUNKY_WEB_DIST ?? join(WEB_DIR, "dist");
 /** The generated config of the built app: the web Worker's config everywhere. */
-export const WEB_CONFIG = join(WEB_DIR, "dist/server/wrangler.json");
+export const WEB_CONFIG = join(WEB_DIST, "server/wrangler.json");
 export const WEB_WORKER = "techflunky-web";
 
 /** Newest modification time under `path`, skipping build output and dependencies. */
@@ -28,11 +33,9 @@ function newest(path: string): number {
 	return latest;
 }
 
-/** The shared code the pages import (contract, schemas) counts as a source too. */
+/** The shared code the pages import (contract, schemas, the offers client) counts as a source too. */
 function sourcesChangedSince(builtAt: number): boolean {
-	return [WEB_DIR, join(ROOT, "shared/contract"), join(ROOT, "package-lock.json")].some(
-		(path) => newest(path) > builtAt,
-	);
+	return [WEB_DIR, join(ROOT, "shared"), join(ROOT, "package-lock.json")].some((path) => newest(path) > builtAt);
 }
 
 let building: Promise<void> | undefined;
@@ -43,7 +46,7 @@ export function buildWebApp(options: { force?: boolean } = {}): Promise<void> {
 	if (!stale) return Promise.resolve();
 	building ??= promisify(execFile)(join(ROOT, "node_modules/.bin/astro"), ["build"], {
 		cwd: WEB_DIR,
-		env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1" },
+		env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1", TECHFLUNKY_WEB_DIST: WEB_DIST },
 	})
 		.then(() => undefined)
 		.finally(() => {
@@ -65,7 +68,7 @@ export async function webWorkerOptions(): Promise<Record<string, unknown>> {
 		...options
 	} = unstable_getMiniflareWorkerOptions(WEB_CONFIG).workerOptions;
 	// Every module Astro wrote, the entry first (Miniflare does not follow its dynamic imports).
-	const serverDir = join(WEB_DIR, "dist/server");
+	const serverDir = join(WEB_DIST, "server");
 	const chunks = readdirSync(join(serverDir, "chunks"))
 		.filter((name) => name.endsWith(".mjs"))
 		.map((name) => join(serverDir, "chunks", name));

@@ -9,6 +9,8 @@ import { defineConfig } from "astro/config";
 
 export default defineConfig({
 	output: "server",
+	// scripts/web-app.ts builds elsewhere when told to (parallel test runs); web/dist otherwise.
+	outDir: process.env.TECHFLUNKY_WEB_DIST ?? "./dist",
 	adapter: cloudflare({ imageService: "passthrough" }),
 	integrations: [react()],
 	build: { inlineStylesheets: "never" },

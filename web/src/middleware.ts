@@ -9,6 +9,10 @@
  */
 import { defineMiddleware } from "astro:middleware";
 import { sessionCookie } from "./lib/api.ts";
+import { hostOf } from "./lib/host.ts";
+
+/** Where each portal host's root leads: the portals' pages live under one path on every host. */
+const PORTAL_HOMES = { seller_portal: "/seller", buyer_portal: "/buyer" } as const;
 
 const INLINE = /<(script|style)(\s[^>]*)?>([\s\S]*?)<\/\1>/gi;
 
@@ -38,6 +42,10 @@ export async function contentSecurityPolicy(html: string): Promise<string> {
 }
 
 export const onRequest = defineMiddleware(async (context, next) => {
+	const host = hostOf(context.request);
+	if (context.url.pathname === "/" && (host.kind === "seller_portal" || host.kind === "buyer_portal")) {
+		return context.redirect(PORTAL_HOMES[host.kind], 302);
+	}
 	const response = await next();
 	if (!response.headers.get("Content-Type")?.startsWith("text/html")) return response;
 	const html = await response.text();

@@ -21,6 +21,21 @@ describe("pages and static files", () => {
 		expect(res.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
 	});
 
+	it("tells the app which of our hosts it is on, over whatever the client claimed", async () => {
+		const host = async (url: string) =>
+			(await SELF.fetch(url, { headers: { "X-TechFlunky-Host": "storefront:forged" } })).headers.get("X-Web-Host");
+		expect(await host(`${ORIGIN}/`)).toBe("apex");
+		expect(await host("http://seller.localhost/")).toBe("seller_portal");
+		expect(await host("http://buyer.localhost/offers")).toBe("buyer_portal");
+		expect(await host("http://acme-tools.localhost/")).toBe("storefront:acme-tools");
+	});
+
+	it("never sends a foreign host to the app", async () => {
+		const res = await SELF.fetch("http://evil.example/", { headers: { Host: "evil.example" } });
+		expect(res.headers.get("X-Web-Host")).toBeNull();
+		expect(res.status).toBe(404);
+	});
+
 	it("forwards the home page, a static file and a HEAD", async () => {
 		expect(await (await SELF.fetch(`${ORIGIN}/`)).text()).toBe("<p>web GET /</p>");
 		expect(await (await SELF.fetch(`${ORIGIN}/_astro/client.js`)).text()).toBe("<p>web GET /_astro/client.js</p>");

@@ -8,11 +8,25 @@
  * service bindings cannot loop. Without the binding (the Worker tests) the request goes on to the
  * 404 problem it always was.
  *
+ * The app learns which of our hosts it is on from `X-TechFlunky-Host` (`apex`, `seller_portal`,
+ * `buyer_portal` or `storefront:<slug>`), set here from ROOT_DOMAIN over anything the client
+ * sent, so it needs no configuration of its own and cannot be told a storefront that is not the
+ * host's. A foreign host (another domain, an IP address) never reaches the app.
+ *
  * The app's HTML carries its own Content-Security-Policy (hashes of Astro's inline island
  * loader); it is kept over the edge's default on the way out, like the API reference's.
  */
 import { createMiddleware } from "hono/factory";
+import { classifyHost, type HostKind } from "../../../shared/http/origins.ts";
 import type { DispatchHono } from "../types.ts";
+
+/** The header the web app reads its host from (web/src/lib/host.ts). */
+export const HOST_HEADER = "X-TechFlunky-Host";
+
+function hostValue(host: HostKind): string | null {
+	if (host.kind === "foreign") return null;
+	return host.kind === "storefront" ? `storefront:${host.slug}` : host.kind;
+}
 
 const NOT_PAGES = ["/api/", "/parties/", "/webhooks/"];
 
@@ -27,7 +41,11 @@ export const webApp = createMiddleware<DispatchHono>(async (c, next) => {
 	if (!web || c.get("route") !== null || (method !== "GET" && method !== "HEAD") || !isPagePath(c.req.path)) {
 		return next();
 	}
-	const answer = await web.fetch(c.req.raw);
+	const host = hostValue(classifyHost(new URL(c.req.url).host, c.env.ROOT_DOMAIN));
+	if (host === null) return next();
+	const request = new Request(c.req.raw);
+	request.headers.set(HOST_HEADER, host);
+	const answer = await web.fetch(request);
 	const policy = answer.headers.get("Content-Security-Policy");
 	if (policy) c.set("contentSecurityPolicy", policy);
 	// A copy: a fetched response's headers are immutable, and the edge adds its own on the way out.
