@@ -7,19 +7,23 @@
  * critical violation on the main pages at phone and desktop widths. Screenshots go to
  * .artifacts/screenshots/ (git-ignored).
  */
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
-import chromium from "@sparticuz/chromium";
-import { type Browser, type BrowserContext, chromium as playwright } from "playwright-core";
+import { join } from "node:path";
+import type { Browser, BrowserContext } from "playwright-core";
 import { fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loopbackAgent } from "../support/loopback.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
+import {
+	auditPages,
+	collectErrors,
+	launchBrowser,
+	visitor as newVisitor,
+	SCREENSHOTS,
+	type VisitorOptions,
+} from "./browser.ts";
 import { type Account, E2eClient, freshIp } from "./client.ts";
 
-const SCREENSHOTS = resolve(import.meta.dirname, "../../.artifacts/screenshots");
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 /** In the listing's title, so a search finds this file's listing only. */
 const WORD = `lumen${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
 const TITLE = `Invoicely ${WORD}`;
@@ -32,16 +36,7 @@ let listingId: string;
 let origin: string;
 
 beforeAll(async () => {
-	mkdirSync(SCREENSHOTS, { recursive: true });
-	const [started, launched] = await Promise.all([
-		startTopology({ secrets: testSecrets() }),
-		chromium.executablePath().then((executablePath) =>
-			// Not @sparticuz/chromium's own `args`: they turn web security off and run one process.
-			playwright.launch({ executablePath, args: ["--no-sandbox"], headless: true }),
-		),
-	]);
-	topology = started;
-	browser = launched;
+	[topology, browser] = await Promise.all([startTopology({ secrets: testSecrets() }), launchBrowser()]);
 	client = new E2eClient(topology.url.port);
 	origin = client.origin();
 	seller = await client.register("seller");
@@ -61,31 +56,13 @@ afterAll(async () => {
 	await topology?.dispose();
 });
 
-/** A browser context posing as one client address (the API's per-address buckets see one visitor). */
-function visitor(options: { width?: number; bypassCSP?: boolean } = {}): Promise<BrowserContext> {
-	return browser.newContext({
-		viewport: { width: options.width ?? 1280, height: 900 },
-		extraHTTPHeaders: { "CF-Connecting-IP": freshIp() },
-		bypassCSP: options.bypassCSP ?? false,
-	});
-}
-
-/** Console errors and refused scripts of every page in `context`. */
-function collectErrors(context: BrowserContext): string[] {
-	const errors: string[] = [];
-	context.on("page", (page) => {
-		page.on("console", (message) => {
-			if (message.type() === "error") errors.push(message.text());
-		});
-		page.on("pageerror", (error) => errors.push(error.message));
-	});
-	return errors;
-}
+const visitor = (options: VisitorOptions = {}): Promise<BrowserContext> => newVisitor(browser, options);
 
 describe("public pages", () => {
 	it("renders the newest listings into the home page's HTML, before any script runs", async () => {
-		const res = await undiciFetch(`${topology.url.origin}/`, {
-			headers: { Host: `localhost:${topology.url.port}`, "CF-Connecting-IP": freshIp() },
+		const res = await undiciFetch(`${origin}/`, {
+			dispatcher: loopbackAgent(),
+			headers: { "CF-Connecting-IP": freshIp() },
 		});
 		expect(res.status).toBe(200);
 		expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
@@ -185,43 +162,18 @@ describe("signing up, in and out", () => {
 });
 
 describe("accessibility", () => {
-	const pages = () => [
-		{ name: "home", path: "/" },
-		{ name: "search", path: `/search?q=${WORD}` },
-		{ name: "listing", path: `/listings/${listingId}` },
-		{ name: "sign-in", path: "/sign-in" },
-	];
-
-	for (const width of [390, 1280]) {
-		it(`finds no serious or critical axe violations on the main pages at ${width} px`, async () => {
-			// axe is injected as an inline script, which the pages' own CSP rightly refuses.
-			const context = await visitor({ width, bypassCSP: true });
-			const page = await context.newPage();
-			const found: Record<string, unknown[]> = {};
-			for (const { name, path } of pages()) {
-				const res = await page.goto(`${origin}${path}`);
-				expect(res?.status(), path).toBe(200);
-				await page.addScriptTag({ content: AXE_SOURCE });
-				const violations = await page.evaluate(async () => {
-					const axe = (
-						window as unknown as {
-							axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> };
-						}
-					).axe;
-					const result = await axe.run();
-					return result.violations
-						.filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-						.map((violation) => ({
-							id: violation.id,
-							impact: violation.impact,
-							targets: violation.nodes.map((node) => node.target),
-						}));
-				});
-				if (violations.length > 0) found[name] = violations;
-				await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
-			}
-			expect(found).toEqual({});
-			await context.close();
-		});
-	}
+	it("finds no serious or critical axe violations on the public pages at phone and desktop widths", async () => {
+		const found = await auditPages(
+			(width) => visitor({ width, bypassCSP: true }),
+			[
+				{ name: "home", path: "/" },
+				{ name: "search", path: `/search?q=${WORD}` },
+				{ name: "listing", path: `/listings/${listingId}` },
+				{ name: "sign-in", path: "/sign-in" },
+				{ name: "sign-up", path: "/sign-up" },
+			],
+			origin,
+		);
+		expect(found).toEqual({});
+	});
 });
