@@ -13,20 +13,24 @@ import type { OfferView } from "../shared/offers/protocol.ts";
 import { freshIp } from "../test/support/fresh-ip.ts";
 import { expectStatus, loopbackAgent, loopbackClient, loopbackFetch } from "../test/support/loopback.ts";
 import { type Account, createListing, register, type SignedIn, signIn } from "../test/support/marketplace.ts";
+import { type EmailVerifier, verifyInDatabase } from "../test/support/verify-email.ts";
 
 export type { Account };
 
 /** The admin override the bench gives the accounts it loads (documented in docs/performance.md). */
 export const BENCH_RATE_LIMIT = { limit: 1_000_000, window_seconds: 3600, burst: 100_000 } as const;
 
-export { freshIp };
+export { freshIp, verifyInDatabase };
 
 export class ApiClient {
 	readonly #agent = loopbackAgent();
 	readonly api: ContractClient;
+	readonly #verify: EmailVerifier;
 
-	constructor(port: string) {
+	/** `verify` gives the accounts it signs up a verified address, which publishing and offering need. */
+	constructor(port: string, verify: EmailVerifier) {
 		this.api = loopbackClient({ origin: `http://localhost:${port}`, fetch: loopbackFetch(() => this.#agent) });
+		this.#verify = verify;
 	}
 
 	login(email: string, password: string): Promise<SignedIn> {
@@ -44,7 +48,7 @@ export class ApiClient {
 	}
 
 	register(role: "seller" | "buyer"): Promise<Account> {
-		return register(this.api, role, { label: "bench" });
+		return register(this.api, role, { label: "bench", verify: this.#verify });
 	}
 
 	/** A published listing of `seller`'s; its id. */

@@ -14,7 +14,7 @@ import { resolve } from "node:path";
 import { testSecrets } from "../test/topology/secrets.ts";
 import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
-import { ApiClient, freshIp } from "./api-client.ts";
+import { ApiClient, freshIp, verifyInDatabase } from "./api-client.ts";
 import { DevTools } from "./devtools.ts";
 import { httpLoad } from "./http-load.ts";
 
@@ -47,7 +47,7 @@ const topology = await startTopology({
 	inspectorPort: INSPECTOR_PORT,
 });
 const direct = topology.directUrl ?? topology.url;
-const client = new ApiClient(direct.port);
+const client = new ApiClient(direct.port, verifyInDatabase(topology.db));
 try {
 	const adminToken = (await client.login(admin.email, admin.password)).token;
 	const seller = await client.register("seller");

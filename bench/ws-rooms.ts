@@ -13,11 +13,13 @@
  * frame validation in the measured path.
  */
 import { WebSocket } from "undici";
-import { type Account, ApiClient, freshIp } from "./api-client.ts";
+import { type Account, ApiClient, freshIp, verifyInDatabase } from "./api-client.ts";
 import { round, sleep, summarize } from "./stats.ts";
 
 export interface WsRoomsOptions {
 	port: string;
+	/** The topology's D1, where the rooms' accounts get their addresses verified. */
+	db: Parameters<typeof verifyInDatabase>[0];
 	rooms: number;
 	sellers: number;
 	/** Counters per room, alternating seller, buyer, seller, … */
@@ -53,7 +55,7 @@ export interface WsRoomsResult {
 const FRAME_TIMEOUT_MS = 10_000;
 
 export async function wsRooms(options: WsRoomsOptions): Promise<WsRoomsResult> {
-	const client = new ApiClient(options.port);
+	const client = new ApiClient(options.port, verifyInDatabase(options.db));
 	try {
 		const sellers = await limited(options.sellers, 6, () => client.register("seller"));
 		const listingIds = await limited(options.sellers, 6, async (i) => client.createListing(at(sellers, i)));

@@ -124,7 +124,8 @@ export function adminCreateSql(record: AdminRecord): string {
 	const detail = JSON.stringify({ user_id: record.userId, email: record.email, via: "cli", remote: record.remote });
 	return [
 		`INSERT INTO tenants (id, kind, name, status, created_at, updated_at) VALUES (${sqlText(record.tenantId)}, 'admin', ${sqlText(record.name)}, 'active', ${at}, ${at});`,
-		`INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at, updated_at) VALUES (${sqlText(record.userId)}, ${sqlText(record.tenantId)}, ${sqlText(record.email)}, ${sqlText(record.name)}, 'admin', ${sqlText(record.passwordHash)}, ${at}, ${at});`,
+		// The operator vouches for the address: an admin's e-mail is verified from the start.
+		`INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at, updated_at, email_verified_at) VALUES (${sqlText(record.userId)}, ${sqlText(record.tenantId)}, ${sqlText(record.email)}, ${sqlText(record.name)}, 'admin', ${sqlText(record.passwordHash)}, ${at}, ${at}, ${at});`,
 		`INSERT INTO audit_log (event_id, action, actor_user_id, actor_tenant_id, subject_tenant_id, detail, occurred_at, recorded_at) VALUES (${sqlText(record.auditEventId)}, 'admin.created', NULL, NULL, ${sqlText(record.tenantId)}, ${sqlText(detail)}, ${at}, ${at});`,
 		"",
 	].join("\n");

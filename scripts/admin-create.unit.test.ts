@@ -97,7 +97,9 @@ describe("adminCreateSql", () => {
 		expect(db.prepare("SELECT id, kind, name, status, created_at FROM tenants").all()).toEqual([
 			{ id: record.tenantId, kind: "admin", name: record.name, status: "active", created_at: record.now.toISOString() },
 		]);
-		expect(db.prepare("SELECT id, tenant_id, email, name, role, password_hash FROM users").all()).toEqual([
+		expect(
+			db.prepare("SELECT id, tenant_id, email, name, role, password_hash, email_verified_at FROM users").all(),
+		).toEqual([
 			{
 				id: record.userId,
 				tenant_id: record.tenantId,
@@ -105,6 +107,7 @@ describe("adminCreateSql", () => {
 				name: record.name,
 				role: "admin",
 				password_hash: record.passwordHash,
+				email_verified_at: record.now.toISOString(),
 			},
 		]);
 		const audit = db.prepare("SELECT action, subject_tenant_id, detail FROM audit_log").get() as Record<string, string>;

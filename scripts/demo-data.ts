@@ -3,8 +3,9 @@
  * NDA and encrypted confidential details, access requests in every state, and small files on two
  * listings, so a newcomer sees a working marketplace at once (`demoGuide` says what to try).
  *
- * Ids are derived from stable names and every row is `INSERT OR IGNORE` (plus a one-time fill-in
- * for listings seeded before migration 0003), so seeding twice changes nothing. Envelopes carry a random IV, so the SQL text differs between calls while the rows it
+ * Ids are derived from stable names and every row is `INSERT OR IGNORE` (plus one-time fill-ins
+ * for listings seeded before migration 0003 and for demo users seeded before 0011, whose
+ * addresses are verified), so seeding twice changes nothing. Envelopes carry a random IV, so the SQL text differs between calls while the rows it
  * would insert do not; file bytes are fixed (no clock), so re-putting an object writes the same
  * bytes that the row's `sha256` names. The files are generated here: no binaries in git.
  */
@@ -12,6 +13,7 @@ import { createHash } from "node:crypto";
 import { crc32, deflateSync } from "node:zlib";
 import { encryptField, importEncryptionKey } from "../shared/crypto/aes-gcm.ts";
 import { hashPassword } from "../shared/password.ts";
+import { demoStorefrontGuide, demoStorefrontStatements } from "./demo-storefronts.ts";
 
 export const DEMO_PASSWORD = "demo-password-2026";
 
@@ -459,7 +461,9 @@ export async function demoData(secrets: DemoSecrets, now = new Date()): Promise<
 		const hash = await hashPassword(DEMO_PASSWORD, secrets.pepper);
 		statements.push(
 			`INSERT OR IGNORE INTO tenants (id, kind, name, status, created_at, updated_at) ${values([tenantId, user.role, user.name, "active", at, at])};`,
-			`INSERT OR IGNORE INTO users (id, tenant_id, email, name, role, password_hash, created_at, updated_at) ${values([userIdOf(user.key), tenantId, user.email, user.name, user.role, hash, at, at])};`,
+			`INSERT OR IGNORE INTO users (id, tenant_id, email, name, role, password_hash, created_at, updated_at, email_verified_at) ${values([userIdOf(user.key), tenantId, user.email, user.name, user.role, hash, at, at, at])};`,
+			// Demo addresses are ours, so verified; this also verifies a demo user seeded before migration 0011.
+			`UPDATE users SET email_verified_at = created_at WHERE id = ${quote(userIdOf(user.key))} AND email_verified_at IS NULL;`,
 		);
 	}
 	for (const listing of listings) {
@@ -525,6 +529,7 @@ export async function demoData(secrets: DemoSecrets, now = new Date()): Promise<
 			)};`,
 		);
 	}
+	statements.push(...demoStorefrontStatements({ tenantIdOf, listingIdOf: demoListingId }, at));
 	const objects: DemoObject[] = [];
 	for (const attachment of attachments) {
 		const listing = lookup(listings, attachment.listing);
@@ -576,6 +581,7 @@ export function demoGuide(base = "http://localhost:8787"): string {
 			lines.push(`  ${request.status}: ${who}`);
 		}
 	}
+	lines.push(...demoStorefrontGuide(base));
 	return lines.join("\n");
 }
 

@@ -41,6 +41,15 @@ describe("demoData", () => {
 		expect(dump(db)).toEqual(first);
 	});
 
+	it("gives every demo user a verified address, also one seeded before addresses were verified", () => {
+		const db = seeded();
+		db.exec("UPDATE users SET email_verified_at = NULL");
+		db.exec(demo.sql);
+		const rows = db.prepare("SELECT email_verified_at, created_at FROM users").all();
+		expect(rows.length).toBeGreaterThan(0);
+		for (const row of rows) expect(row.email_verified_at).toBe(row.created_at);
+	});
+
 	it("has six active listings and a draft, each with an NDA and confidential details bound to it", async () => {
 		const rows = seeded().prepare("SELECT * FROM listings").all() as unknown as ListingRow[];
 		expect(rows.filter((row) => row.status === "active")).toHaveLength(6);

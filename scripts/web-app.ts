@@ -46,7 +46,8 @@ export function buildWebApp(options: { force?: boolean } = {}): Promise<void> {
 	if (!stale) return Promise.resolve();
 	building ??= promisify(execFile)(join(ROOT, "node_modules/.bin/astro"), ["build"], {
 		cwd: WEB_DIR,
-		env: { ...process.env, ASTRO_TELEMETRY_DISABLED: "1", TECHFLUNKY_WEB_DIST: WEB_DIST },
+		// Always a production build: vitest runs with NODE_ENV=test, which would ship React's development build.
+		env: { ...process.env, NODE_ENV: "production", ASTRO_TELEMETRY_DISABLED: "1", TECHFLUNKY_WEB_DIST: WEB_DIST },
 	})
 		.then(() => undefined)
 		.finally(() => {

@@ -13,6 +13,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { contract } from "../shared/contract/table.ts";
+import { verifyInDatabase } from "../test/support/verify-email.ts";
 import { testSecrets } from "../test/topology/secrets.ts";
 import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
@@ -64,7 +65,7 @@ const client = new SoakClient(topology.url.port);
 const faults: Record<string, unknown> = {};
 const failures: string[] = [];
 const userFaults = new UserFaultChecks(client, topology);
-const work = workload(client, userFaults, failures);
+const work = workload(client, userFaults, failures, verifyInDatabase(topology.db));
 const { changes, threads, pool, adoptedThreads, step, register, createListing, buyerStep, anonymousStep } = work;
 let exitCode = 0;
 

@@ -8,6 +8,7 @@
  */
 import { contract } from "../shared/contract/table.ts";
 import { newAccount } from "../test/support/marketplace.ts";
+import type { EmailVerifier } from "../test/support/verify-email.ts";
 import { type OfferView, RoomSocket, type SoakClient } from "./client.ts";
 import type { Change } from "./reconcile-threads.ts";
 import type { UserFaultChecks } from "./user-fault.ts";
@@ -32,7 +33,8 @@ export interface Thread {
 
 export type Workload = ReturnType<typeof workload>;
 
-export function workload(client: SoakClient, userFaults: UserFaultChecks, failures: string[]) {
+/** `verify` gives the accounts it signs up a verified address, which publishing, access requests and offers need. */
+export function workload(client: SoakClient, userFaults: UserFaultChecks, failures: string[], verify: EmailVerifier) {
 	const changes: Change[] = [];
 	const threads = new Map<string, Thread>();
 	const pool: { id: string; seller: Account }[] = [];
@@ -57,6 +59,7 @@ export function workload(client: SoakClient, userFaults: UserFaultChecks, failur
 	async function register(role: "seller" | "buyer", adminToken: string): Promise<Account> {
 		const reply = await client.call("register", contract.register, { body: newAccount(role, "soak") }, [201]);
 		if (!reply) throw new Error("registration failed");
+		await verify(reply.body.user.id);
 		const raise = { params: { id: reply.body.tenant.id }, body: { rate_limit: RATE_LIMIT }, token: adminToken };
 		await client.call("admin.raise_limit", contract.updateTenant, raise, [200]);
 		return reply.body;

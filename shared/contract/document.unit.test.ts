@@ -11,6 +11,7 @@ const policySchema = z
 		bucket: z.enum(["none", "auth", "caller"]),
 		body: z.enum(["none", "json", "upload", "raw"]),
 		credentials: z.enum(["accepted", "ignored", "query"]),
+		verifiedEmail: z.literal(true).optional(),
 		servedBy: z.enum(["dispatch", "user"]),
 		note: z.string().optional(),
 	})
@@ -57,14 +58,20 @@ describe("the route table", () => {
 		},
 	);
 
-	it("lets only sign-in, sign-up and Stripe's webhook ignore credentials, and only the first two spend the auth buckets", () => {
+	it("lets only sign-in, sign-up, the anonymous recovery routes and Stripe's webhook ignore credentials, and only all but the webhook spend the auth buckets", () => {
+		const anonymousAuth = ["confirmPasswordReset", "login", "register", "requestPasswordReset", "verifyEmail"];
 		const special = routeTable.filter((route) => {
 			const policy = policyOf(route);
 			return policy.credentials === "ignored" || policy.bucket === "auth";
 		});
-		expect(special.map((route) => route.operationId).sort()).toEqual(["login", "register", "stripeWebhook"]);
+		expect(special.map((route) => route.operationId).sort()).toEqual([...anonymousAuth, "stripeWebhook"].sort());
 		const auth = routeTable.filter((route) => policyOf(route).bucket === "auth");
-		expect(auth.map((route) => route.operationId).sort()).toEqual(["login", "register"]);
+		expect(auth.map((route) => route.operationId).sort()).toEqual(anonymousAuth);
+	});
+
+	it("asks for a verified e-mail address exactly where an address nobody owns could do harm: publishing, asking for access, offering", () => {
+		const verified = routeTable.filter((route) => policyOf(route).verifiedEmail).map((route) => route.operationId);
+		expect(verified.sort()).toEqual(["createAccessRequest", "createOffer", "publishListing"]);
 	});
 
 	it("takes uploads only where files are written, and `?token=` only on the WebSocket", () => {

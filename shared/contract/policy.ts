@@ -10,9 +10,12 @@
  *   buckets per address, fail closed), `caller` (the tenant's, or an anonymous client's);
  * - `body`: what body it takes: `none`, `json` (1 MiB), `upload` (25 MiB, raw bytes), `raw` (a
  *   signed webhook payload, 1 MiB, read as bytes);
- * - `credentials`: `accepted` (bearer or cookie), `ignored` (sign-in and sign-up: a stale
- *   credential must not block signing in again), `query` (also `?token=`, for WebSocket
- *   handshakes, which carry no headers).
+ * - `credentials`: `accepted` (bearer or cookie), `ignored` (sign-in, sign-up and the account
+ *   recovery routes: a stale credential must not block signing in again), `query` (also
+ *   `?token=`, for WebSocket handshakes, which carry no headers);
+ * - `verifiedEmail`: the caller's e-mail address must be verified (publishing, asking for access,
+ *   making an offer: what must not be done from an address nobody owns); otherwise 403
+ *   `email-unverified`.
  *
  * The edge (workers/dispatch) reads the policy from the route table (./table.ts) and keeps no
  * path list of its own; a route without a policy cannot be declared (the type requires it) and a
@@ -39,6 +42,8 @@ export interface RoutePolicy {
 	bucket: "none" | "auth" | "caller";
 	body: "none" | "json" | "upload" | "raw";
 	credentials: "accepted" | "ignored" | "query";
+	/** Only a caller whose e-mail address is verified may use it (checked at the edge, ../../workers/dispatch/middleware/authorize.ts). */
+	verifiedEmail?: true;
 	/** Which Worker serves it: the dispatch Worker itself, or the tenant's user Worker behind it. */
 	servedBy: "dispatch" | "user";
 	/** Why the rule is what it is, when the path does not say. */

@@ -41,7 +41,7 @@ export function referenceMarkdown(): string {
 			const policy = policyOf(route as Parameters<typeof policyOf>[0]);
 			const answers = Object.keys(route.responses).join(", ");
 			out.push(
-				`| \`${routeLabel(route)}\` — ${cell(route.summary ?? "")} | ${who(policy.allow)}${policy.note ? ` (${cell(policy.note)})` : ""} | ${BUCKETS[policy.bucket]} | ${BODIES[policy.body]} | ${answers} |`,
+				`| \`${routeLabel(route)}\` — ${cell(route.summary ?? "")} | ${who(policy.allow)}${policy.verifiedEmail ? ", e-mail verified" : ""}${policy.note ? ` (${cell(policy.note)})` : ""} | ${BUCKETS[policy.bucket]} | ${BODIES[policy.body]} | ${answers} |`,
 			);
 		}
 		out.push("");

@@ -14,12 +14,15 @@ import { listingsRoutes } from "./routes/listings.ts";
 import { offersRoutes } from "./routes/offers.ts";
 import { paymentsRoutes } from "./routes/payments.ts";
 import { platformRoutes } from "./routes/platform.ts";
+import { recoveryRoutes } from "./routes/recovery.ts";
 import { referenceRoutes } from "./routes/reference.ts";
+import { storefrontsRoutes } from "./routes/storefronts.ts";
 
 export const contract = {
 	...platformRoutes,
 	...referenceRoutes,
 	...authRoutes,
+	...recoveryRoutes,
 	...adminRoutes,
 	...listingsRoutes,
 	...attachmentsRoutes,
@@ -35,6 +38,7 @@ export const contract = {
 	startSellerOnboarding: paymentsRoutes.startSellerOnboarding,
 	getSellerAccount: paymentsRoutes.getSellerAccount,
 	stripeWebhook: paymentsRoutes.stripeWebhook,
+	...storefrontsRoutes,
 } satisfies Record<string, ContractRoute>;
 
 export const routeTable: readonly ContractRoute[] = Object.values(contract);

@@ -13,6 +13,7 @@ import { offersData } from "./offers.ts";
 import { flushOutbox, type OutboxMessage, type OutboxProducers, outboxInsert } from "./outbox.ts";
 import { paymentsData } from "./payments.ts";
 import { scopeOf } from "./scope.ts";
+import { featuringData, storefrontsData } from "./storefronts.ts";
 
 export function tenantData(db: D1Database, context: TenantContext) {
 	const scope = scopeOf(context);
@@ -23,6 +24,8 @@ export function tenantData(db: D1Database, context: TenantContext) {
 		attachments: attachmentsData(db, scope),
 		offers: offersData(db, scope),
 		payments: paymentsData(db, scope),
+		storefronts: storefrontsData(db, scope),
+		featuring: featuringData(db, scope),
 		/** Runs statements built by this layer as one transaction (a D1 batch). */
 		batch: (statements: D1PreparedStatement[]) => db.batch(statements),
 		outbox: {

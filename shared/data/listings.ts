@@ -93,6 +93,8 @@ export interface BrowseFilters {
 	category?: Category;
 	minPrice?: number;
 	maxPrice?: number;
+	/** Only listings an admin has featured (`featured_at`, which no public read shows). */
+	featured?: boolean;
 	limit: number;
 	cursor?: Position;
 }
@@ -160,6 +162,7 @@ export function listingsData(db: D1Database, scope: Scope) {
 				where.push("v.asking_price_cents <= ?");
 				binds.push(filters.maxPrice);
 			}
+			if (filters.featured) where.push("v.id IN (SELECT id FROM listings WHERE featured_at IS NOT NULL)");
 			if (filters.cursor) {
 				where.push("(v.published_at, v.id) < (?, ?)");
 				binds.push(...filters.cursor);

@@ -40,7 +40,8 @@ export const reservedLabels: readonly string[] = Object.freeze([
 	"static",
 ]);
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** One DNS label, lower case: what a storefront host's label (and so a storefront's slug) may be. */
+export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const FOREIGN: HostKind = Object.freeze({ kind: "foreign" });
 
 /** Lower case, without the port and one trailing dot; null when it is no DNS host name at all. */

@@ -17,6 +17,7 @@ export type Problem =
 	| { reason: "unauthorized"; detail?: string }
 	| { reason: "otp_required" }
 	| { reason: "forbidden"; detail?: string }
+	| { reason: "email_unverified" }
 	| { reason: "not_found" }
 	| { reason: "method_not_allowed" }
 	| { reason: "conflict"; detail?: string; offerId?: string }
@@ -81,6 +82,12 @@ function describe(problem: Problem): { status: number; title: string; detail: st
 				status: 403,
 				title: "Forbidden",
 				detail: problem.detail ?? "You may not do this.",
+			};
+		case "email_unverified":
+			return {
+				status: 403,
+				title: "E-mail Address Not Verified",
+				detail: "Confirm your e-mail address first: open the link we e-mailed you, or ask for a new one.",
 			};
 		case "not_found":
 			return { status: 404, title: "Not Found", detail: "No such resource." };

@@ -30,6 +30,14 @@ export const authPerIpPolicy = policy("auth-ip", 10, 900, 10);
 export const authPerNetworkPolicy = networkPolicy(authPerIpPolicy);
 /** Auth endpoints, one bucket per account being signed in to, whatever the IP. */
 export const authPerAccountPolicy = policy("auth-account", 10, 900, 5);
+/**
+ * Password-reset requests per address asked for (known or not), whatever the IP: each sends an
+ * e-mail, so a few an hour; a bucket of its own, so asking for resets never locks anyone out of
+ * signing in.
+ */
+export const passwordResetPerAccountPolicy = policy("reset-account", 5, 3600, 3);
+/** New verification e-mails per account (`resend-verification`): the same few an hour. */
+export const verifyResendPerAccountPolicy = policy("verify-resend", 5, 3600, 3);
 
 /** A client policy's network ceiling: `NETWORK_MULTIPLE` times its rate and burst. */
 export function networkPolicy(client: BucketPolicy): BucketPolicy {

@@ -5,7 +5,9 @@
  * (or `client.as({ host, ip, cookie })` for another portal, address or session); `call` sends
  * whatever a test builds, malformed requests included. Every answer either way is checked against
  * the contract (./contract-check.ts): one it does not declare, or a body that does not fit,
- * throws `ContractViolation` and fails the test.
+ * throws `ContractViolation` and fails the test. Given the topology's D1 (`{ verify:
+ * verifyInDatabase(topology.db) }`, as `topologyForFile` does), `register` answers accounts whose
+ * e-mail address is verified, which publishing, asking for access and offering need.
  */
 import { request as httpRequest } from "node:http";
 import { Headers, type Response, WebSocket as UndiciWebSocket, fetch as undiciFetch } from "undici";
@@ -23,6 +25,7 @@ import {
 	signIn,
 	uniqueEmail,
 } from "../support/marketplace.ts";
+import { type EmailVerifier, verifyInDatabase } from "../support/verify-email.ts";
 import { type SeededAdmin, seededAdmin } from "../topology/seed.ts";
 import { startTopology, type Topology, type TopologyOptions } from "../topology/topology.ts";
 import { checkRawAnswer } from "./contract-check.ts";
@@ -46,7 +49,7 @@ export interface CallOptions {
 }
 
 export type { Account, SignedIn };
-export { expectStatus, freshIp, uniqueEmail };
+export { expectStatus, freshIp, uniqueEmail, verifyInDatabase };
 
 export class E2eClient {
 	readonly #agent = loopbackAgent();
@@ -55,9 +58,12 @@ export class E2eClient {
 	readonly port: string;
 	/** The typed client on the apex, each call from a fresh client IP. */
 	readonly api: ContractClient;
+	readonly #verify: EmailVerifier | undefined;
 
-	constructor(port: string) {
+	/** `verify`: how `register` verifies a new account's address (none: it stays unverified). */
+	constructor(port: string, options: { verify?: EmailVerifier } = {}) {
 		this.port = port;
+		this.#verify = options.verify;
 		this.api = this.as();
 	}
 
@@ -110,9 +116,9 @@ export class E2eClient {
 		return res;
 	}
 
-	/** Registers a new account over the API, from a fresh IP, and returns it signed in. */
+	/** Registers a new account over the API, from a fresh IP, and returns it signed in (verified, given `verify`). */
 	register(role: SignUpRole, password?: string): Promise<Account> {
-		return register(this.api, role, password === undefined ? {} : { password });
+		return register(this.api, role, { verify: this.#verify, ...(password === undefined ? {} : { password }) });
 	}
 
 	/** Signs in as a setup step: anything but 200 throws. */
@@ -224,7 +230,7 @@ export function topologyForFile(
 	beforeAll(async () => {
 		const seeded = label === undefined ? undefined : await seededAdmin(options.secrets.PASSWORD_PEPPER ?? "", label);
 		const topology = await startTopology({ ...options, seedSql: seeded?.sql });
-		file = { topology, client: new E2eClient(topology.url.port) };
+		file = { topology, client: new E2eClient(topology.url.port, { verify: verifyInDatabase(topology.db) }) };
 		// Without `admin`, the overload's `started` takes the topology alone.
 		if (seeded === undefined) return (started as (file: FileTopology) => void)(file);
 		started({ ...file, admin: { ...seeded, token: (await file.client.signIn(seeded.email, seeded.password)).token } });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contract } from "../../shared/contract/table.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import { startTopology, type Topology } from "../topology/topology.ts";
-import { type Account, E2eClient } from "./client.ts";
+import { type Account, E2eClient, verifyInDatabase } from "./client.ts";
 
 let topology: Topology;
 let client: E2eClient;
@@ -18,7 +18,7 @@ const WORD = `etag${crypto.randomUUID().replaceAll("-", "")}`;
 
 beforeAll(async () => {
 	topology = await startTopology({ secrets: testSecrets() });
-	client = new E2eClient(topology.url.port);
+	client = new E2eClient(topology.url.port, { verify: verifyInDatabase(topology.db) });
 	seller = await client.register("seller");
 });
 

@@ -33,7 +33,7 @@ export interface Topology {
 	db(): ReturnType<Miniflare["getD1Database"]>;
 	/** The local Stripe stand-in, when asked for with `localStripe`; stopped by `dispose`. */
 	stripe?: LocalStripe;
-	/** The local mail stand-in, when asked for with `localMail`; stopped by `dispose`. */
+	/** The local mail stand-in, unless `localMail: false`; stopped by `dispose`. */
 	mail?: LocalMail;
 	dispose(): Promise<void>;
 }
@@ -67,9 +67,11 @@ export interface TopologyOptions {
 	 */
 	localStripe?: boolean | Omit<LocalStripeOptions, "port" | "webhookUrl" | "webhookSecret" | "secretKey">;
 	/**
-	 * Also start the local mail stand-in (stand-ins/mail) on a free port: every Worker gets its URL
-	 * as `MAILERSEND_API_BASE` and it accepts only `secrets.MAILERSEND_API_KEY`. Without it,
-	 * `MAILERSEND_API_BASE` points at a closed local port, so no test ever reaches MailerSend.
+	 * The local mail stand-in (stand-ins/mail) on a free port, started unless this is `false`
+	 * (every sign-up e-mails a verification link, so a topology without it would retry those sends
+	 * into a closed port): every Worker gets its URL as `MAILERSEND_API_BASE` and it accepts only
+	 * `secrets.MAILERSEND_API_KEY`. With `false`, `MAILERSEND_API_BASE` points at a closed local
+	 * port; either way no test ever reaches MailerSend.
 	 */
 	localMail?: boolean | Omit<LocalMailOptions, "port" | "apiKey">;
 }
@@ -109,15 +111,16 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 			})
 		: undefined;
 	const stripeBindings = stripe ? { STRIPE_API_BASE: `http://127.0.0.1:${stripe.port}` } : {};
-	const mail = options.localMail
-		? await startLocalMail({
-				host: "127.0.0.1",
-				log: () => {},
-				...(options.localMail === true ? {} : options.localMail),
-				port: 0,
-				...(options.secrets.MAILERSEND_API_KEY ? { apiKey: options.secrets.MAILERSEND_API_KEY } : {}),
-			})
-		: undefined;
+	const mail =
+		options.localMail !== false
+			? await startLocalMail({
+					host: "127.0.0.1",
+					log: () => {},
+					...(options.localMail === true ? {} : options.localMail),
+					port: 0,
+					...(options.secrets.MAILERSEND_API_KEY ? { apiKey: options.secrets.MAILERSEND_API_KEY } : {}),
+				})
+			: undefined;
 	const mailBindings = { MAILERSEND_API_BASE: mail ? `http://127.0.0.1:${mail.port}` : "http://127.0.0.1:9" };
 	// Bundles of its own, so topologies started side by side (with different entries) never share one.
 	mkdirSync(join(ROOT, ".wrangler/topology"), { recursive: true });

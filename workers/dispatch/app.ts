@@ -22,6 +22,7 @@ import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
 import { negotiation } from "./routes/negotiation.ts";
 import { platform } from "./routes/platform.ts";
+import { recovery } from "./routes/recovery.ts";
 import { reference } from "./routes/reference.ts";
 import { tenantApi } from "./routes/tenant-api.ts";
 import { webhooks } from "./routes/webhooks.ts";
@@ -44,6 +45,7 @@ export const app = new Hono<DispatchHono>()
 	.route("/", reference)
 	.route("/", negotiation)
 	.route("/", auth)
+	.route("/", recovery)
 	.route("/", admin)
 	.route("/", webhooks)
 	.route("/api/v1", tenantApi)

@@ -6,6 +6,8 @@ import { attachments } from "./attachments/routes.ts";
 import { listings } from "./listings/routes.ts";
 import { offers } from "./offers/routes.ts";
 import { paymentsApp } from "./payments/routes.ts";
+import { featured } from "./storefronts/featured.ts";
+import { storefronts } from "./storefronts/routes.ts";
 import { requireTenantContext } from "./tenant-context.ts";
 import type { UserHono } from "./types.ts";
 
@@ -15,6 +17,9 @@ export const app = new Hono<UserHono>()
 	.route("/", accessRequests)
 	.route("/", offers)
 	.route("/", paymentsApp)
+	// After the payments: `/sellers/{tenant_id}` must not take `/sellers/connect`.
+	.route("/", storefronts)
+	.route("/", featured)
 	.route("/", listings)
 	.notFound(notFoundProblem)
 	.onError(onProblem);

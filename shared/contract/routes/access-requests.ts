@@ -109,7 +109,7 @@ export const accessRequestsRoutes = {
 		tags: ["Access requests"],
 		summary: "Accept a listing's NDA and ask to see its confidential details",
 		description:
-			"Asking again answers 200 with the request as it stands, whatever its status. The listing must be active (404 when it is not visible, 409 under offer or sold); `nda_version` must be its current one (409 naming it).",
+			"Asking again answers 200 with the request as it stands, whatever its status. The listing must be active (404 when it is not visible, 409 under offer or sold); `nda_version` must be its current one (409 naming it). A caller whose e-mail address is not verified gets 403 `email-unverified`.",
 		security: signedInSecurity,
 		request: { params: z.object({ id: listingId }), body: jsonBody(createAccessRequestBody) },
 		responses: {
@@ -117,7 +117,14 @@ export const accessRequestsRoutes = {
 			200: json(accessRequestView, "The caller's existing request for the listing, unchanged"),
 			...problems(400, 401, 403, 404, 409, 415, 429, 502),
 		},
-		"x-policy": { allow: buyerSide, bucket: "caller", body: "json", credentials: "accepted", servedBy: "user" },
+		"x-policy": {
+			allow: buyerSide,
+			bucket: "caller",
+			body: "json",
+			credentials: "accepted",
+			servedBy: "user",
+			verifiedEmail: true,
+		},
 	}),
 	listAccessRequests: defineRoute({
 		method: "get",

@@ -1,6 +1,7 @@
 /**
  * The auth routes' contract (see ../policy.ts): registration, sign-in, sign-out, password change,
- * TOTP two-factor sign-in and `/me`, all served by the dispatch Worker itself.
+ * TOTP two-factor sign-in and `/me`, all served by the dispatch Worker itself; e-mail verification
+ * and password reset are in ./recovery.ts.
  *
  * Response objects are `.strict()`: a handler that starts to answer a field nobody declared (a
  * password hash, an MFA secret) fails its tests instead of leaking quietly.
@@ -14,14 +15,15 @@ import { json, jsonBody, problems, signedInSecurity, tenantId, timestamp, userId
 export const role = z.enum(["seller", "buyer", "investor", "admin"]);
 export const tenantStatus = z.enum(["active", "suspended"]);
 
-const email = z
+export const email = z
 	.string()
 	.trim()
 	.toLowerCase()
 	.max(254)
 	.pipe(z.email("must be an email address"))
 	.openapi({ format: "email", example: "ada@example.com" });
-const newPassword = z
+/** A password as registration, the password change and a reset take it (12–1024 characters). */
+export const newPassword = z
 	.string()
 	.min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
 	.max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
@@ -62,6 +64,9 @@ export const userView = z
 		role,
 		tenant_id: tenantId,
 		mfa_enabled: z.boolean(),
+		email_verified: z.boolean().openapi({
+			description: "false until the link sent to the address is opened; see POST /api/v1/auth/verify-email",
+		}),
 		created_at: timestamp,
 	})
 	.strict()
@@ -126,7 +131,7 @@ export const authRoutes = {
 		tags: ["Auth"],
 		summary: "Create an account (a tenant and its first user) and sign in",
 		description:
-			"Role ∈ seller, buyer, investor; email trimmed and lower-cased; password 12–1024 characters; name 1–100; unknown fields 400; a duplicate email (any case) 409. Creates the tenant `<role>_<32 hex>` and its first user, and answers with a session: the token, and for browsers the `__Host-session` cookie.",
+			"Role ∈ seller, buyer, investor; email trimmed and lower-cased; password 12–1024 characters; name 1–100; unknown fields 400; a duplicate email (any case) 409. Creates the tenant `<role>_<32 hex>` and its first user, and answers with a session: the token, and for browsers the `__Host-session` cookie. The address starts unverified (`email_verified: false`): a verification e-mail goes out with a link to `/verify-email?token=…` on the host signed up on, valid 48 hours.",
 		security: [],
 		request: { body: jsonBody(registerBody) },
 		responses: {
@@ -170,7 +175,7 @@ export const authRoutes = {
 		tags: ["Auth"],
 		summary: "Change the password: every session of the user ends, a new one is returned",
 		description:
-			"Every session of the user ends (this one too) and a new one is returned; a wrong current password is 400.",
+			'Every session of the user ends (this one too) and a new one is returned; a wrong current password is 400. A "your password was changed" e-mail goes out.',
 		security: signedInSecurity,
 		request: { body: jsonBody(passwordChangeBody) },
 		responses: {

@@ -69,6 +69,10 @@ export const browseListingsQuery = z
 		category: category.optional(),
 		min_price: priceQuery.optional().openapi({ description: "Lowest `asking_price_cents`" }),
 		max_price: priceQuery.optional().openapi({ description: "Highest `asking_price_cents`" }),
+		featured: z
+			.enum(["true"])
+			.optional()
+			.openapi({ description: "`true`: only the active listings an admin has featured" }),
 		limit: limitQuery,
 		cursor: cursor.optional(),
 	})
@@ -239,14 +243,14 @@ export const listingViewPage = page(listingView).strict().openapi("ListingPage")
 
 // Conditional public reads (workers/user/public-cache.ts).
 
-const conditionalRequest = z.object({
+export const conditionalRequest = z.object({
 	"if-none-match": z
 		.string()
 		.optional()
 		.openapi({ description: "A guest's `ETag` from an earlier answer: 304 while it still matches" }),
 });
 
-const publicCacheHeaders = {
+export const publicCacheHeaders = {
 	ETag: { description: "Guests only: the SHA-256 of the exact body (strong)", schema: { type: "string" as const } },
 	"Cache-Control": {
 		description: "Guests: `public, max-age=30, stale-while-revalidate=30`; signed-in callers: `no-store`",
@@ -255,7 +259,7 @@ const publicCacheHeaders = {
 	Vary: { description: "Guests: `Authorization, Cookie`", schema: { type: "string" as const } },
 };
 
-const notModified = {
+export const notModified = {
 	description: "A guest's `If-None-Match` matches: no body, the 200's `ETag`, `Cache-Control` and `Vary`",
 	headers: publicCacheHeaders,
 } as const;
@@ -272,7 +276,7 @@ export const listingsRoutes = {
 		tags,
 		summary: "Active listings, newest published first, public fields only",
 		description:
-			'Active listings, newest published first, public fields only; `limit` 1–100 (default 20); `next_cursor` is opaque, `null` on the last page. `q` is full-text (FTS5) over title, summary and tech stack: every word must match, as a prefix (`inv` finds "Invoicely"); FTS operators in `q` are plain text. Unknown parameters, `min_price > max_price` and foreign cursors are 400. A guest\'s 200 carries a strong `ETag` (the SHA-256 of the body) and `Cache-Control: public, max-age=30, stale-while-revalidate=30`; `If-None-Match` answers 304.',
+			'Active listings, newest published first, public fields only; `limit` 1–100 (default 20); `next_cursor` is opaque, `null` on the last page. `q` is full-text (FTS5) over title, summary and tech stack: every word must match, as a prefix (`inv` finds "Invoicely"); FTS operators in `q` are plain text. `featured=true` keeps the listings an admin has featured (`PUT /api/v1/admin/listings/{id}/featured`), in the same order. Unknown parameters, `min_price > max_price` and foreign cursors are 400. A guest\'s 200 carries a strong `ETag` (the SHA-256 of the body) and `Cache-Control: public, max-age=30, stale-while-revalidate=30`; `If-None-Match` answers 304.',
 		security: optionalSecurity,
 		request: { query: browseListingsQuery, headers: conditionalRequest },
 		responses: {
@@ -365,14 +369,14 @@ export const listingsRoutes = {
 		tags,
 		summary: "Publish a draft",
 		description:
-			"Needs `summary`, `description` and a price above zero (400 naming each missing field); publishing an active listing again is 200 unchanged; other statuses 409. Emits `listing.published`.",
+			"Needs `summary`, `description` and a price above zero (400 naming each missing field); publishing an active listing again is 200 unchanged; other statuses 409. Emits `listing.published`. A seller whose e-mail address is not verified gets 403 `email-unverified`.",
 		security: signedInSecurity,
 		request: { params: listingParams },
 		responses: {
 			200: json(listingView, "The listing, `active`"),
 			...problems(400, 401, 403, 404, 409, 429, 502),
 		},
-		"x-policy": { ...policy, allow: sellerOnly, body: "none", note: "owner" },
+		"x-policy": { ...policy, allow: sellerOnly, body: "none", note: "owner", verifiedEmail: true },
 	}),
 	archiveListing: defineRoute({
 		method: "delete",

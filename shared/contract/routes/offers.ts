@@ -174,14 +174,14 @@ export const offersRoutes = {
 		security: signedInSecurity,
 		summary: "Open an offer thread on an active listing",
 		description:
-			"The listing must be visible (404) and `active` (409); your own listing is 409. One open thread per buyer per listing: while yours is `pending`, `countered` or `accepted` (on hold or not), another offer is 409 with `offer_id` naming that thread; `rejected`, `withdrawn`, `expired` and `cancelled` threads do not count. Of simultaneous offers by one buyer, one is 201 and the others 409 naming it. A proposal expires after 72 hours.",
+			"The listing must be visible (404) and `active` (409); your own listing is 409. One open thread per buyer per listing: while yours is `pending`, `countered` or `accepted` (on hold or not), another offer is 409 with `offer_id` naming that thread; `rejected`, `withdrawn`, `expired` and `cancelled` threads do not count. Of simultaneous offers by one buyer, one is 201 and the others 409 naming it. A proposal expires after 72 hours. A caller whose e-mail address is not verified gets 403 `email-unverified`.",
 		request: { params: listingParams, body: jsonBody(createOfferBody) },
 		responses: {
 			201: json(offerViewSchema, "The new thread: pending, version 1, with its history"),
 			...problems(400, 401, 403, 404, 415, 429, 502),
 			...offerConflict,
 		},
-		"x-policy": policy(move, buyerSide, "listing active, not the caller's own"),
+		"x-policy": { ...policy(move, buyerSide, "listing active, not the caller's own"), verifiedEmail: true },
 	}),
 	reopenListing: defineRoute({
 		method: "post",

@@ -1,7 +1,8 @@
 /**
  * Accounts in D1: users and their tenants, read and written by the platform routes. D1 is the
- * directory (who exists, which email, which password hash); whether a session is live or a tenant
- * is suspended is decided by the tenant's Durable Object, which the edge asks on every request.
+ * directory (who exists, which email and whether it is verified, which password hash); whether a
+ * session is live or a tenant is suspended is decided by the tenant's Durable Object, which the
+ * edge asks on every request.
  *
  * Every query binds its values; the MFA step update is a compare-and-set in one statement, which
  * is what makes a TOTP code single-use even when two logins race.
@@ -20,6 +21,8 @@ export interface AccountRow {
 	mfa_secret: string | null;
 	mfa_pending_secret: string | null;
 	mfa_last_step: number | null;
+	/** When the address was verified; `null` until then. */
+	email_verified_at: string | null;
 	created_at: string;
 	tenant_kind: TokenRole;
 	tenant_name: string;
@@ -33,7 +36,7 @@ export type PublicTenant = z.output<typeof tenantView>;
 
 const SELECT_ACCOUNT = `
 	SELECT u.id, u.tenant_id, u.email, u.name, u.role, u.password_hash, u.mfa_secret, u.mfa_pending_secret,
-	       u.mfa_last_step, u.created_at, t.kind AS tenant_kind, t.name AS tenant_name,
+	       u.mfa_last_step, u.email_verified_at, u.created_at, t.kind AS tenant_kind, t.name AS tenant_name,
 	       t.status AS tenant_status, t.created_at AS tenant_created_at
 	FROM users u JOIN tenants t ON t.id = u.tenant_id`;
 
@@ -53,6 +56,7 @@ export function publicUser(row: AccountRow): PublicUser {
 		role: row.role,
 		tenant_id: row.tenant_id,
 		mfa_enabled: row.mfa_secret !== null,
+		email_verified: row.email_verified_at !== null,
 		created_at: row.created_at,
 	};
 }
@@ -77,8 +81,15 @@ export interface NewAccount {
 	now: string;
 }
 
-/** Creates the tenant and its first user in one batch (a D1 batch is a transaction). */
-export async function createAccount(db: D1Database, account: NewAccount): Promise<"created" | "duplicate_email"> {
+/**
+ * Creates the tenant and its first user in one batch (a D1 batch is a transaction), with the
+ * statements in `alongside` (the first verification token) after them in the same batch.
+ */
+export async function createAccount(
+	db: D1Database,
+	account: NewAccount,
+	alongside: D1PreparedStatement[] = [],
+): Promise<"created" | "duplicate_email"> {
 	try {
 		await db.batch([
 			db
@@ -101,6 +112,7 @@ export async function createAccount(db: D1Database, account: NewAccount): Promis
 					account.passwordHash,
 					account.now,
 				),
+			...alongside,
 		]);
 		return "created";
 	} catch (cause) {
@@ -111,8 +123,13 @@ export async function createAccount(db: D1Database, account: NewAccount): Promis
 	}
 }
 
+/** The statement that sets the user's password hash, for a caller's own batch. */
+export function setPasswordHash(db: D1Database, userId: string, hash: string, now: string): D1PreparedStatement {
+	return db.prepare("UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1").bind(userId, hash, now);
+}
+
 export async function updatePasswordHash(db: D1Database, userId: string, hash: string, now: string): Promise<void> {
-	await db.prepare("UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1").bind(userId, hash, now).run();
+	await setPasswordHash(db, userId, hash, now).run();
 }
 
 /**
@@ -166,4 +183,13 @@ export async function disableMfa(db: D1Database, userId: string, step: number, n
 		.bind(userId, step, now)
 		.run();
 	return result.meta.changes === 1;
+}
+
+/** Whether the user's address is verified; false for a user that does not exist. */
+export async function isEmailVerified(db: D1Database, userId: string): Promise<boolean> {
+	const row = await db
+		.prepare("SELECT email_verified_at FROM users WHERE id = ?1")
+		.bind(userId)
+		.first<{ email_verified_at: string | null }>();
+	return row?.email_verified_at != null;
 }

@@ -16,7 +16,7 @@ import { toHex } from "../../../shared/encoding.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { rateLimitHeaders } from "../../../shared/rate-limit/headers.ts";
 import { authPerAccountPolicy } from "../../../shared/rate-limit/policies.ts";
-import type { RateLimitDecision } from "../../../shared/rate-limit/token-bucket.ts";
+import type { BucketPolicy, RateLimitDecision } from "../../../shared/rate-limit/token-bucket.ts";
 import { reportedDecision, takeAuthAccount, takeAuthAddress } from "../limits/edge.ts";
 
 async function admitted(taking: () => Promise<EdgeTakeResult>): Promise<RateLimitDecision> {
@@ -41,8 +41,15 @@ export function takeAuthIpToken(env: DispatchEnv, clientIp: string): Promise<Rat
 	return admitted(() => takeAuthAddress(env, clientIp));
 }
 
-/** Spends one token from the account's auth bucket (by normalised email), or throws 429 / 503. */
-export async function takeAuthAccountToken(env: DispatchEnv, email: string): Promise<RateLimitDecision> {
+/**
+ * Spends one token from the account's bucket under `policy` (by normalised email; sign-in's own by
+ * default), or throws 429 / 503.
+ */
+export async function takeAuthAccountToken(
+	env: DispatchEnv,
+	email: string,
+	policy: BucketPolicy = authPerAccountPolicy,
+): Promise<RateLimitDecision> {
 	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(email.trim().toLowerCase()));
-	return admitted(() => takeAuthAccount(env, toHex(new Uint8Array(digest)), authPerAccountPolicy));
+	return admitted(() => takeAuthAccount(env, toHex(new Uint8Array(digest)), policy));
 }

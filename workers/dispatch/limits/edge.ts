@@ -5,7 +5,8 @@
  *
  * An anonymous request spends its client's bucket and its network's, in the network's shard, in
  * one call; a sign-in or sign-up spends the auth buckets of both the same way; a sign-in also
- * spends the account's bucket, in the shard of the account's hash.
+ * spends the account's bucket, in the shard of the account's hash (a password-reset request and a
+ * new verification e-mail spend buckets of their own there, named by their policy).
  */
 import { type EdgeTakeResult, edgeLimiterShard } from "../../../durable-objects/edge-limiter/edge-limiter.ts";
 import { clientKeys } from "../../../shared/rate-limit/client-address.ts";
@@ -45,7 +46,11 @@ export function takeAuthAddress(env: DispatchEnv, clientIp: string): Promise<Edg
 	]);
 }
 
-/** A sign-in to the account whose normalised email hashes to `accountHash` (hex SHA-256). */
+/**
+ * A sign-in (or a reset request, a new verification e-mail) for the account whose normalised email
+ * hashes to `accountHash` (hex SHA-256): the bucket is keyed by the policy's name, so each purpose
+ * has its own (`auth-account:…`, `reset-account:…`, `verify-resend:…`).
+ */
 export function takeAuthAccount(env: DispatchEnv, accountHash: string, policy: BucketPolicy): Promise<EdgeTakeResult> {
-	return takeAtEdge(env, accountHash, [{ key: `auth-account:${accountHash}`, policy }]);
+	return takeAtEdge(env, accountHash, [{ key: `${policy.name}:${accountHash}`, policy }]);
 }

@@ -5,6 +5,12 @@
  * caller of the wrong role a 403. Object-level rules (owner, party, approved buyer) stay with the
  * handlers, which answer 404 for objects the caller may not see.
  *
+ * A route whose policy says `verifiedEmail` (publish, ask for access, make an offer) also needs the
+ * caller's address verified, else 403 `email-unverified`. D1's `users.email_verified_at` is asked
+ * on those routes only (one primary-key read), rather than carried in the token or the session,
+ * so a verification counts from the very next request and nothing has to be kept in step; if D1
+ * cannot answer, the request is refused (503), never let through unchecked.
+ *
  * An admin acting for another tenant (`X-Tenant-ID`) is audited here, once the session is known
  * live and the route allowed, and before the request is served: if the audit record cannot be
  * queued the request is refused (503) rather than served unaudited.
@@ -13,6 +19,7 @@ import { createMiddleware } from "hono/factory";
 import { accessOutcome } from "../../../shared/access/matrix.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { recordAudit } from "../audit.ts";
+import { isEmailVerified } from "../identity/accounts.ts";
 import type { DispatchHono } from "../types.ts";
 import { routes } from "./route.ts";
 
@@ -44,6 +51,15 @@ export const authorize = createMiddleware<DispatchHono>(async (c, next) => {
 			const unreachable: never = outcome;
 			throw new Error(`unknown access outcome ${String(unreachable)}`);
 		}
+	}
+	if (principal && c.get("route")?.["x-policy"].verifiedEmail) {
+		let verified: boolean;
+		try {
+			verified = await isEmailVerified(c.env.DB, principal.userId);
+		} catch (cause) {
+			throw new HttpProblem({ reason: "service_unavailable" }, { cause });
+		}
+		if (!verified) throw new HttpProblem({ reason: "email_unverified" });
 	}
 	const tenant = c.get("tenant");
 	if (tenant.actor_tenant_id) {

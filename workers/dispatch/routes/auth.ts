@@ -7,15 +7,20 @@
  * TOTP secrets are stored only as AES-256-GCM envelopes bound to their tenant, user and column,
  * and every accepted code advances `mfa_last_step` with a compare-and-set, so no code works twice.
  * Bodies and answers are declared, and validated, by the contract (shared/contract/routes/auth.ts).
+ * Sign-up stores the account's first verification token in the batch that creates it and queues
+ * the e-mail with its link after answering (../identity/recovery-mail.ts); the rest of e-mail
+ * verification and password reset is ./recovery.ts.
  */
 import type { Context } from "hono";
 import { contractApp } from "../../../shared/contract/app.ts";
 import { authRoutes as r } from "../../../shared/contract/routes/auth.ts";
 import { decryptField, encryptField, encryptionKeyFor, type FieldBinding } from "../../../shared/crypto/aes-gcm.ts";
 import { generateTotpSecret, otpauthUri, verifyTotp } from "../../../shared/crypto/totp.ts";
+import { flushOutbox, outboxInsert } from "../../../shared/data/outbox.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { hashPassword, verifyPassword } from "../../../shared/password.ts";
+import { insertToken } from "../identity/account-tokens.ts";
 import {
 	type AccountRow,
 	claimTotpStep,
@@ -26,10 +31,13 @@ import {
 	findAccountById,
 	publicTenant,
 	publicUser,
+	setPasswordHash,
 	setPendingMfa,
 	updatePasswordHash,
 } from "../identity/accounts.ts";
 import { takeAuthAccountToken } from "../identity/auth-limits.ts";
+import { newLinkToken } from "../identity/link-tokens.ts";
+import { originOf, passwordChangedMessage, sendAfterAnswer, verificationEmail } from "../identity/recovery-mail.ts";
 import { clearSessionCookie, signedInBody, startSession } from "../identity/sessions.ts";
 import type { DispatchHono, Principal } from "../types.ts";
 
@@ -52,13 +60,13 @@ const mfaBinding = (account: AccountRow, field: "mfa_secret" | "mfa_pending_secr
 });
 
 /** The signed-in caller; the access table already requires one on these routes. */
-function principalOf(c: Context<DispatchHono>): Principal {
+export function principalOf(c: Context<DispatchHono>): Principal {
 	const principal = c.get("principal");
 	if (!principal) throw new HttpProblem({ reason: "unauthorized" });
 	return principal;
 }
 
-async function ownAccount(c: Context<DispatchHono>): Promise<AccountRow> {
+export async function ownAccount(c: Context<DispatchHono>): Promise<AccountRow> {
 	const account = await findAccountById(c.env.DB, principalOf(c).userId);
 	if (!account) throw new HttpProblem({ reason: "unauthorized", detail: "This account no longer exists." });
 	return account;
@@ -99,25 +107,38 @@ export const auth = contractApp<DispatchHono>()
 			mfa_secret: null,
 			mfa_pending_secret: null,
 			mfa_last_step: null,
+			email_verified_at: null,
 			created_at: nowIso(now),
 			tenant_kind: role,
 			tenant_name: body.name,
 			tenant_status: "active",
 			tenant_created_at: nowIso(now),
 		};
-		const created = await createAccount(c.env.DB, {
+		const link = await newLinkToken();
+		const verification = {
+			hash: link.hash,
+			purpose: "verify_email",
 			userId: account.id,
-			tenantId: account.tenant_id,
 			email: account.email,
-			name: account.name,
-			role,
-			passwordHash: account.password_hash,
-			now: account.created_at,
-		});
+		} as const;
+		const created = await createAccount(
+			c.env.DB,
+			{
+				userId: account.id,
+				tenantId: account.tenant_id,
+				email: account.email,
+				name: account.name,
+				role,
+				passwordHash: account.password_hash,
+				now: account.created_at,
+			},
+			[insertToken(c.env.DB, verification, now)],
+		);
 		if (created === "duplicate_email") {
 			throw new HttpProblem({ reason: "conflict", detail: "An account with this email already exists." });
 		}
 		const signedIn = await startSession(c, { userId: account.id, tenantId: account.tenant_id, role }, now);
+		sendAfterAnswer(c, verificationEmail(account, originOf(c), link.token, now));
 		return c.json(signedInBody(account, signedIn), 201);
 	})
 	.openapi(r.login, async (c) => {
@@ -162,7 +183,12 @@ export const auth = contractApp<DispatchHono>()
 			});
 		}
 		const now = Date.now();
-		await updatePasswordHash(c.env.DB, account.id, await hashPassword(body.new_password, pepper), nowIso(now));
+		const notice = passwordChangedMessage(account, originOf(c), now);
+		await c.env.DB.batch([
+			setPasswordHash(c.env.DB, account.id, await hashPassword(body.new_password, pepper), nowIso(now)),
+			outboxInsert(c.env.DB, notice, now, { afterChange: true }),
+		]);
+		await flushOutbox(c.env.DB, { "backoffice-jobs": c.env.BACKOFFICE_JOBS }, [notice.id], now);
 		// Every session of this user ends, this one included; the answer carries a fresh one.
 		await c.env.TenantObject.getByName(account.tenant_id).revokeUserSessions(account.id, now, null);
 		const signedIn = await startSession(

@@ -84,6 +84,7 @@ export const listings = app
 			category: query.category,
 			minPrice: query.min_price,
 			maxPrice: query.max_price,
+			featured: query.featured === "true",
 			limit: query.limit,
 			cursor: query.cursor,
 		});
