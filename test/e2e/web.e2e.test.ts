@@ -22,7 +22,7 @@ import {
 	SCREENSHOTS,
 	type VisitorOptions,
 } from "./browser.ts";
-import { type Account, E2eClient, freshIp } from "./client.ts";
+import { type Account, E2eClient, freshIp, verifyInDatabase } from "./client.ts";
 
 /** In the listing's title, so a search finds this file's listing only. */
 const WORD = `lumen${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
@@ -37,7 +37,7 @@ let origin: string;
 
 beforeAll(async () => {
 	[topology, browser] = await Promise.all([startTopology({ secrets: testSecrets() }), launchBrowser()]);
-	client = new E2eClient(topology.url.port);
+	client = new E2eClient(topology.url.port, { verify: verifyInDatabase(topology.db) });
 	origin = client.origin();
 	seller = await client.register("seller");
 	const listing = await client.listing(seller, {
@@ -145,8 +145,18 @@ describe("signing up, in and out", () => {
 		expect(stored).toEqual({ local: [], session: [], cookie: "" });
 		await page.screenshot({ path: join(SCREENSHOTS, "home-signed-in-1280.png"), fullPage: true });
 
+		// The header's sign-out island hydrates when reached for: a signed-in search page loads no
+		// script at all, and the first press on "Sign out" still signs out.
+		const scripts: string[] = [];
+		page.on("request", (request) => {
+			if (request.resourceType() === "script") scripts.push(new URL(request.url()).pathname);
+		});
+		await page.goto(`${origin}/search?q=${WORD}`);
+		await page.waitForLoadState("networkidle");
+		expect(scripts).toEqual([]);
 		await page.getByRole("button", { name: "Sign out" }).click();
 		await expect.poll(() => page.getByRole("link", { name: "Sign in" }).count()).toBe(1);
+		expect(scripts.length).toBeGreaterThan(0);
 		expect((await context.cookies(origin)).some((cookie) => cookie.name === "__Host-session")).toBe(false);
 
 		await page.getByRole("link", { name: "Sign in" }).click();

@@ -46,7 +46,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
 	if (context.url.pathname === "/" && (host.kind === "seller_portal" || host.kind === "buyer_portal")) {
 		return context.redirect(PORTAL_HOMES[host.kind], 302);
 	}
-	const response = await next();
+	// A storefront host's root is its storefront page; `next(path)` renders it in place, under the CSP below.
+	const response = await (context.url.pathname === "/" && host.kind === "storefront"
+		? next(`/storefronts/${host.slug}${context.url.search}`)
+		: next());
 	if (!response.headers.get("Content-Type")?.startsWith("text/html")) return response;
 	const html = await response.text();
 	const headers = new Headers(response.headers);

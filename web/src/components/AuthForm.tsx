@@ -64,14 +64,21 @@ export default function AuthForm({ mode, next }: Props) {
 				return;
 			}
 			const answer = (await res.json().catch(() => ({}))) as Problem & { type?: string };
-			if (res.status === 401 && answer.type?.endsWith("otp-required")) setNeedsOtp(true);
+			const otpRequired = res.status === 401 && answer.type?.endsWith("otp-required") === true;
+			if (otpRequired) setNeedsOtp(true);
 			const errors: Partial<Record<FieldName, string>> = {};
 			for (const error of answer.errors ?? []) {
 				const field = error.field.split(".")[0] as FieldName;
 				errors[field] ??= error.message;
 			}
 			setFieldErrors(errors);
-			setProblem(answer.detail ?? "Something went wrong. Try again.");
+			// The API's words for a missing code name the JSON field; a person needs the next step.
+			setProblem(
+				otpRequired && !needsOtp
+					? "Enter the 6-digit code from your authenticator app to finish signing in."
+					: (answer.detail ?? "Something went wrong. Try again."),
+			);
+			if (otpRequired) window.setTimeout(() => form.current?.querySelector<HTMLElement>('[name="otp"]')?.focus(), 0);
 			const first = Object.keys(errors)[0];
 			if (first) form.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
 		} catch {
