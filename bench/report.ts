@@ -1,11 +1,14 @@
 /**
  * The benchmark's outputs: `bench/results.json` (everything measured, machine-readable), a
  * Markdown table for stdout, and the same table spliced into `docs/performance.md` between its
- * markers, so the prose around it is written by hand and only the numbers are regenerated.
+ * markers, so the prose around it is written by hand and only the numbers are regenerated. The
+ * web pages have a table and markers of their own, so `npm run bench -- --only pages` can
+ * replace their numbers alone and leave the last full run's in place.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { CounterResult, RateLimitResult, SearchResult } from "./api-scenarios.ts";
 import type { HttpLoadResult } from "./http-load.ts";
+import type { PageFigures, WebPagesResult } from "./pages.ts";
 import type { QueueResult } from "./queue-consolidation.ts";
 import type { WsIdleResult } from "./ws-idle.ts";
 import type { WsRoomsResult } from "./ws-rooms.ts";
@@ -57,10 +60,14 @@ export interface Results {
 		counter_offers: Peaked<Omit<CounterResult, "duration_s">> & { ratio_to_baseline: number };
 		ratelimit_exactness: Peaked<RateLimitResult>;
 	};
+	/** Each public page's weight and paint in headless Chromium (bench/pages.ts), on a topology of its own. */
+	web_pages: WebPagesResult;
 }
 
 const START = "<!-- bench:results:start -->";
 const END = "<!-- bench:results:end -->";
+const PAGES_START = "<!-- bench:pages:start -->";
+const PAGES_END = "<!-- bench:pages:end -->";
 
 const cell = (value: number | boolean | undefined, unit = "") =>
 	value === undefined ? "–" : `${typeof value === "number" ? value.toLocaleString("en-US") : String(value)}${unit}`;
@@ -177,6 +184,71 @@ export function table(results: Results): string {
 	].join("\n");
 }
 
+const kb = (bytes: number) => `${(bytes / 1000).toLocaleString("en-US", { maximumFractionDigits: 1 })} kB`;
+
+function pageResult(page: PageFigures): string {
+	const { ok, js, fcp, pass } = page.verdict;
+	if (pass) return "pass";
+	const missed = [!ok && `HTTP ${page.status}`, js === false && "JS", !fcp && "FCP"].filter(Boolean);
+	return `**fail** (${missed.join(", ")})`;
+}
+
+/** The web pages' table: weight (gzip, as a visitor downloads it), paint, and the targets. */
+export function pagesTable(pages: WebPagesResult): string {
+	const row = (page: PageFigures) => {
+		const target = [
+			page.targets.js_gz_max_bytes === undefined ? null : `JS ≤ ${kb(page.targets.js_gz_max_bytes)} gz`,
+			`FCP p50 ≤ ${cell(page.targets.fcp_p50_max_ms, " ms")}`,
+		].filter(Boolean);
+		return [
+			`\`${page.path}\` (${page.name}${page.as === "new_buyer" ? ", as a signed-in buyer" : ""})`,
+			`${kb(page.html_gz_bytes)} (${kb(page.html_bytes)})`,
+			`${kb(page.js_gz_bytes)} (${kb(page.js_bytes)}), ${cell(page.js_files)} files${page.js_files_after_load > 0 ? `, ${cell(page.js_files_after_load)} after load` : ""}`,
+			`${kb(page.css_gz_bytes)} (${kb(page.css_bytes)})`,
+			cell(page.requests),
+			`${cell(page.fcp_p50_ms ?? undefined, " ms")} / ${cell(page.fcp_p95_ms ?? undefined, " ms")}${page.painted < page.loads ? ` (${cell(page.painted)} of ${cell(page.loads)} painted)` : ""}`,
+			cell(page.ttfb_p50_ms, " ms"),
+			`${cell(page.dom_content_loaded_p50_ms, " ms")} / ${cell(page.load_p50_ms, " ms")}`,
+			`${(page.heading.length > 40 ? `${page.heading.slice(0, 39)}…` : page.heading).replaceAll("|", "\\|")}; ${cell(page.listing_links)} listing links`,
+			target.join(", "),
+			pageResult(page),
+		];
+	};
+	return [
+		"| page | HTML gz (raw) | JS before interaction gz (raw) | CSS gz (raw) | requests | FCP p50 / p95 | TTFB p50 | DOMContentLoaded / load p50 | content (h1; links) | target | result |",
+		"|---|---|---|---|---|---|---|---|---|---|---|",
+		...pages.pages.map((page) => `| ${row(page).join(" | ")} |`),
+	].join("\n");
+}
+
+function pagesBlock(pages: WebPagesResult): string {
+	const { machine } = pages;
+	return [
+		PAGES_START,
+		`Generated ${pages.generated_at} by \`${pages.command}\` on ${machine.cores} × ${machine.cpu_model}, Node ${machine.node}, workerd ${machine.workerd}; ${pages.loads_per_page} cold loads per page at ${pages.viewport.width} × ${pages.viewport.height}.`,
+		"",
+		pagesTable(pages),
+		PAGES_END,
+	].join("\n");
+}
+
+/** `doc` with the text between `start` and `end` replaced by `block`, or `block` appended. */
+export function splice(doc: string, start: string, end: string, block: string): string {
+	const from = doc.indexOf(start);
+	const to = doc.indexOf(end);
+	return from >= 0 && to > from
+		? `${doc.slice(0, from)}${block}${doc.slice(to + end.length)}`
+		: `${doc.trimEnd()}\n\n${block}\n`;
+}
+
+function readDoc(docPath: string): string {
+	try {
+		return readFileSync(docPath, "utf8");
+	} catch {
+		return "# Performance\n\n";
+	}
+}
+
 export function writeResults(results: Results, jsonPath: string, docPath: string): void {
 	writeFileSync(jsonPath, `${JSON.stringify(results, null, "\t")}\n`);
 	const { machine } = results;
@@ -187,17 +259,21 @@ export function writeResults(results: Results, jsonPath: string, docPath: string
 		table(results),
 		END,
 	].join("\n");
-	let doc: string;
+	const doc = splice(readDoc(docPath), START, END, block);
+	writeFileSync(docPath, splice(doc, PAGES_START, PAGES_END, pagesBlock(results.web_pages)));
+}
+
+/**
+ * `--only pages`: the web pages' numbers into the last full run's `results.json` (or a file of
+ * their own when there is none) and their table in the document; everything else stays.
+ */
+export function writePagesResults(pages: WebPagesResult, jsonPath: string, docPath: string): void {
+	let previous: Record<string, unknown> = {};
 	try {
-		doc = readFileSync(docPath, "utf8");
+		previous = JSON.parse(readFileSync(jsonPath, "utf8")) as Record<string, unknown>;
 	} catch {
-		doc = "# Performance\n\n";
+		// No earlier run: the file holds the pages alone until a full run writes the rest.
 	}
-	const from = doc.indexOf(START);
-	const to = doc.indexOf(END);
-	doc =
-		from >= 0 && to > from
-			? `${doc.slice(0, from)}${block}${doc.slice(to + END.length)}`
-			: `${doc.trimEnd()}\n\n${block}\n`;
-	writeFileSync(docPath, doc);
+	writeFileSync(jsonPath, `${JSON.stringify({ ...previous, web_pages: pages }, null, "\t")}\n`);
+	writeFileSync(docPath, splice(readDoc(docPath), PAGES_START, PAGES_END, pagesBlock(pages)));
 }

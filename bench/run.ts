@@ -9,22 +9,25 @@
  * document for what each number means and what it does not.
  *
  * The scenarios run strictly in sequence and the load generator shares the machine with workerd:
- * run it on an otherwise idle machine, and compare runs made on the same one.
+ * run it on an otherwise idle machine, and compare runs made on the same one. `--only pages`
+ * runs the web pages' scenario alone (bench/pages.ts) and replaces only its numbers.
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { testSecrets } from "../test/topology/secrets.ts";
 import { seededAdmin } from "../test/topology/seed.ts";
 import { startTopology } from "../test/topology/topology.ts";
 import { anonClients } from "./anon-clients.ts";
-import { ApiClient } from "./api-client.ts";
+import { ApiClient, verifyInDatabase } from "./api-client.ts";
 import { counterOffers, listingReadAuth, rateLimitExactness, searchAnon } from "./api-scenarios.ts";
 import { startBaseline, startRawWorkerd } from "./baseline.ts";
 import { httpLoad } from "./http-load.ts";
+import { webPages } from "./pages.ts";
 import { withPeakRss, workerdPids } from "./processes.ts";
 import { queueConsolidation } from "./queue-consolidation.ts";
-import { type Results, table, writeResults } from "./report.ts";
+import { pagesTable, type Results, table, writePagesResults, writeResults } from "./report.ts";
 import { round, sleep } from "./stats.ts";
 import { wsIdle } from "./ws-idle.ts";
 import { wsRooms } from "./ws-rooms.ts";
@@ -38,12 +41,35 @@ const SEARCH = { listings: 10_000 };
 const COUNTERS = { durationMs: 4_000 };
 const RATE_LIMIT = { requests: 200 };
 const QUEUE = { threads: 500, eventsPerThread: 20, timeoutMs: 120_000, pollMs: 100 };
+const PAGES = { loads: 20 };
+const SCENARIOS = ["pages"] as const;
 
 const log = (message: string) => console.log(`[bench] ${message}`);
 
 const workerdVersion = (
 	JSON.parse(readFileSync(resolve(ROOT, "node_modules/workerd/package.json"), "utf8")) as { version: string }
 ).version;
+const machine = {
+	cores: availableParallelism(),
+	cpu_model: cpus()[0]?.model.trim() ?? "unknown",
+	node: process.versions.node,
+	workerd: workerdVersion,
+};
+const RESULTS_JSON = resolve(ROOT, "bench/results.json");
+const PERFORMANCE_DOC = resolve(ROOT, "docs/performance.md");
+
+const { only } = parseArgs({ options: { only: { type: "string" } } }).values;
+if (only !== undefined) {
+	if (!(SCENARIOS as readonly string[]).includes(only)) {
+		throw new Error(`--only takes one of ${SCENARIOS.join(", ")}, not ${JSON.stringify(only)}`);
+	}
+	log(`web_pages alone: ${PAGES.loads} cold loads of each public page in headless Chromium`);
+	const pages = await webPages({ ...PAGES, command: "npm run bench -- --only pages", machine, log });
+	writePagesResults(pages, RESULTS_JSON, PERFORMANCE_DOC);
+	console.log(`\n${pagesTable(pages)}\n`);
+	log("wrote web_pages into bench/results.json and its table in docs/performance.md");
+	process.exit(0);
+}
 
 log("starting raw workerd, the hello-world baseline and the topology");
 const raw = await startRawWorkerd(COMPATIBILITY_DATE);
@@ -66,7 +92,7 @@ const started = await startTopology({
 if (!started.directUrl) throw new Error("the topology has no direct socket");
 // Every scenario talks to the dispatch Worker's direct socket, as it would to the edge.
 const topology = { ...started, url: started.directUrl };
-const client = new ApiClient(topology.url.port);
+const client = new ApiClient(topology.url.port, verifyInDatabase(topology.db));
 let disposed = false;
 const disposeTopology = async () => {
 	if (disposed) return;
@@ -131,7 +157,9 @@ try {
 	log(
 		`ws_counter_latency: ${WS.rooms} rooms × ${WS.rounds} counters, one per room every ${WS.paceMs} ms (setting up accounts, listings and offers)`,
 	);
-	const { offerIds, threads, ...wsCounterLatency } = await measured(() => wsRooms({ port: topology.url.port, ...WS }));
+	const { offerIds, threads, ...wsCounterLatency } = await measured(() =>
+		wsRooms({ port: topology.url.port, db: topology.db, ...WS }),
+	);
 
 	log(`ws_idle_2000: ${threads.length} rooms × ${WS_IDLE.perParty * 2} idle sockets, held ${WS_IDLE.holdMs} ms`);
 	await sleep(1_000);
@@ -176,21 +204,19 @@ try {
 			offerIds: _o,
 			threads: _t,
 			...figures
-		} = await withPeakRss(quietPids, () => wsRooms({ port: (quiet.directUrl ?? quiet.url).port, ...WS }));
+		} = await withPeakRss(quietPids, () => wsRooms({ port: (quiet.directUrl ?? quiet.url).port, db: quiet.db, ...WS }));
 		wsNoConsolidation = figures;
 	} finally {
 		await quiet.dispose();
 	}
 
+	log(`web_pages: ${PAGES.loads} cold loads of each public page in headless Chromium, on a topology with demo data`);
+	const pages = await webPages({ ...PAGES, command: "npm run bench", machine, log });
+
 	const results: Results = {
 		generated_at: new Date().toISOString(),
 		command: "npm run bench",
-		machine: {
-			cores: availableParallelism(),
-			cpu_model: cpus()[0]?.model.trim() ?? "unknown",
-			node: process.versions.node,
-			workerd: workerdVersion,
-		},
+		machine,
 		harness: {
 			description:
 				"Miniflare (node_modules/miniflare) on workerd, 127.0.0.1, no Wrangler dev proxy: the three Workers of test/topology in one instance, the dispatch Worker served on a direct workerd socket (unsafeDirectSockets, no Miniflare entry Worker); the hello-world baseline and the runtime-primitive Workers in a second instance, served the same way; the same hello world on the workerd binary alone from a generated config. Load generator in the same Node process on the same cores: autocannon (closed loop, keep-alive, one request in flight per connection) for the stateless HTTP scenarios; small undici closed loops for the stateful counter_offers and ratelimit_exactness.",
@@ -219,10 +245,11 @@ try {
 			counter_offers: counters,
 			ratelimit_exactness: rateLimit,
 		},
+		web_pages: pages,
 	};
-	writeResults(results, resolve(ROOT, "bench/results.json"), resolve(ROOT, "docs/performance.md"));
-	console.log(`\n${table(results)}\n`);
-	log("wrote bench/results.json and the table in docs/performance.md");
+	writeResults(results, RESULTS_JSON, PERFORMANCE_DOC);
+	console.log(`\n${table(results)}\n\n${pagesTable(pages)}\n`);
+	log("wrote bench/results.json and the tables in docs/performance.md");
 } finally {
 	await disposeTopology();
 	await baseline.mf.dispose();
