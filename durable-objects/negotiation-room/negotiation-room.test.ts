@@ -965,6 +965,20 @@ describe("NegotiationRoom WebSocket", () => {
 		}
 	});
 
+	it("sends a socket that connects the conversation so far, oldest first, after the state", async () => {
+		const { thread, buyer, seller, buyerCaller } = await room();
+		seller.send({ type: "chat", text: "Happy to talk." });
+		await buyer.next("chat");
+		buyer.send({ type: "chat", text: "Great, call tomorrow?" });
+		await seller.next("chat");
+		const later = await connect(thread, buyerCaller);
+		await later.next("state");
+		expect([await later.next("chat"), await later.next("chat")]).toEqual([
+			{ type: "chat", from_tenant_id: thread.seller.tenantId, text: "Happy to talk.", at: expect.any(String) },
+			{ type: "chat", from_tenant_id: thread.buyer.tenantId, text: "Great, call tomorrow?", at: expect.any(String) },
+		]);
+	});
+
 	it.each([
 		["malformed JSON", "{not json", 400],
 		["an unknown type", { type: "dance", version: 1 }, 400],

@@ -44,6 +44,7 @@ import {
 	insertThread,
 	type OpenInput,
 	readThread,
+	recentChat,
 	recordChat,
 	recordHistory,
 	sideOf,
@@ -197,8 +198,13 @@ export class NegotiationRoom extends Server<DispatchEnv> {
 			return;
 		}
 		connection.setState(state);
-		// Everyone hears that someone came online; the newcomer gets the state like everyone else.
+		// Everyone hears that someone came online; the newcomer gets the state like everyone else,
+		// then the conversation so far (the newest CHAT_REPLAY lines), as the chat frames it was.
 		this.#broadcast({ type: "state", offer: this.#view(row, false) });
+		for (const line of recentChat(this.#sql)) {
+			const frame: ServerFrame = { type: "chat", from_tenant_id: line.from_tenant_id, text: line.text, at: iso(line.at) };
+			connection.send(JSON.stringify(frame));
+		}
 	}
 
 	override onClose(): void {

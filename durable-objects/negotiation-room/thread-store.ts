@@ -92,6 +92,19 @@ export function recordChat(sql: SqlStorage, fromTenantId: string, text: string, 
 	query(sql)`INSERT INTO chat (from_tenant_id, text, at) VALUES (${fromTenantId}, ${text}, ${now})`;
 }
 
+/** How many chat lines a socket is sent when it connects: the conversation so far, bounded. */
+export const CHAT_REPLAY = 100;
+
+/** The newest `limit` chat lines, oldest first. */
+export function recentChat(
+	sql: SqlStorage,
+	limit: number = CHAT_REPLAY,
+): { from_tenant_id: string; text: string; at: number }[] {
+	return query(sql)<{ from_tenant_id: string; text: string; at: number }>`
+		SELECT from_tenant_id, text, at FROM (SELECT seq, from_tenant_id, text, at FROM chat ORDER BY seq DESC LIMIT ${limit})
+		ORDER BY seq`;
+}
+
 export function historyOf(sql: SqlStorage): HistoryEntry[] {
 	return query(sql)<{
 		version: number;

@@ -1,7 +1,10 @@
 /**
  * Waiting for Stripe, bounded: while a payment is `pending` the page asks the API
- * (`GET /api/v1/payments/{id}`) every `EVERY_MS` what the webhooks have said, and stops after
- * `FOR_MS` with a sentence and a reload link instead of spinning forever. The redirect back from
+ * (`GET /api/v1/payments/{id}`) what the webhooks have said, first after `FIRST_MS` and then
+ * half as often again each time (at most every `LONGEST_MS`), and stops after `FOR_MS` with a
+ * sentence and a reload link instead of spinning forever. Every ask spends the visitor's bucket
+ * like any API call (a buyer's burst is 50), so a webhook that is seconds away costs a handful of
+ * asks and a minute's wait about a dozen; after a 429 it waits the longest. The redirect back from
  * Checkout proves nothing (anyone can type `?session=`), so only the API's status counts. A
  * refusal that will not change by waiting (401, 404) stops at once.
  */
@@ -13,8 +16,9 @@ import { send } from "../../lib/browser-api.ts";
 export type PaymentView = z.output<typeof paymentView>;
 export type Watch = "watching" | "stopped" | "idle";
 
-const EVERY_MS = 1_500;
-const FOR_MS = 60_000;
+const FIRST_MS = 1_000;
+const LONGEST_MS = 10_000;
+const FOR_MS = 90_000;
 
 export function usePayment(initial: PaymentView): {
 	payment: PaymentView;
@@ -36,6 +40,7 @@ export function usePayment(initial: PaymentView): {
 		const started = Date.now();
 		let timer: ReturnType<typeof setTimeout> | undefined;
 		let stopped = false;
+		let wait = FIRST_MS;
 		const ask = async () => {
 			const answer = await send<PaymentView>("GET", `/api/v1/payments/${initial.id}`);
 			if (stopped) return;
@@ -54,9 +59,11 @@ export function usePayment(initial: PaymentView): {
 				setWatch("stopped");
 				return;
 			}
-			timer = setTimeout(ask, EVERY_MS);
+			// A refusal for too many requests waits the longest; a token comes back every few seconds.
+			wait = !answer.ok && answer.status === 429 ? LONGEST_MS : Math.min(wait * 1.5, LONGEST_MS);
+			timer = setTimeout(ask, wait);
 		};
-		timer = setTimeout(ask, EVERY_MS);
+		timer = setTimeout(ask, wait);
 		return () => {
 			stopped = true;
 			clearTimeout(timer);

@@ -2,8 +2,8 @@
  * The thread's history and chat as one log, oldest first, in an `aria-live="polite"` region
  * (`role="log"`), so a screen reader hears the other party's counter or chat line as it arrives
  * without losing its place. History comes from the room (every version, with its message); chat
- * lines are the ones heard since the page opened — the room relays chat live, it serves no chat
- * history — which the heading's note says. The log scrolls on its own past a screenful (and can
+ * lines too (the room sends its newest 100 lines to every socket that connects, then each new
+ * one). The log scrolls on its own past a screenful (and can
  * be scrolled by keyboard: it takes the focus), keeping the newest line in view as lines arrive.
  */
 import { useEffect, useRef } from "react";
@@ -20,7 +20,6 @@ export default function RoomLog({ lines }: { lines: LogLine[] }) {
 	return (
 		<section className="room-history" aria-labelledby="history-title">
 			<h2 id="history-title">History</h2>
-			<p className="hint">Chat lines show while this page is open; earlier ones are not shown again.</p>
 			{/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take the focus to be scrolled by keyboard */}
 			<div ref={log} className="room-log" role="log" aria-live="polite" aria-labelledby="history-title" tabIndex={0}>
 				<ol className="room-lines">

@@ -1,6 +1,6 @@
 /**
- * The room island's state: the thread as the room last said it, its history, the chat lines heard
- * since the page opened, the link's status, and the one move or chat line in flight.
+ * The room island's state: the thread as the room last said it, its history, the chat lines (the
+ * room sends the conversation so far on connect, then each new line), the link's status, and the one move or chat line in flight.
  *
  * Moves go over the socket while it is live (the room answers every party at once) and over REST
  * (`POST /api/v1/offers/{id}/…`) while it is not, so a visitor can still answer on a network that
@@ -106,7 +106,15 @@ export function useRoom(initial: OfferView, viewer: Viewer): Room {
 				if (flight && flight.action !== "chat" && next.version > flight.version) settle(true);
 			},
 			chat(message) {
-				setChat((lines) => [...lines, message]);
+				// The room replays the conversation to every socket that connects, so a reconnect
+				// repeats lines this page already shows: one line per sender, instant and text.
+				setChat((lines) =>
+					lines.some(
+						(line) => line.at === message.at && line.from_tenant_id === message.from_tenant_id && line.text === message.text,
+					)
+						? lines
+						: [...lines, message],
+				);
 				const flight = inFlight.current;
 				if (flight?.action === "chat" && message.from_tenant_id === me && message.text === flight.text) settle(true);
 			},
