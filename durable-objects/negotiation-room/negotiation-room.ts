@@ -202,7 +202,12 @@ export class NegotiationRoom extends Server<DispatchEnv> {
 		// then the conversation so far (the newest CHAT_REPLAY lines), as the chat frames it was.
 		this.#broadcast({ type: "state", offer: this.#view(row, false) });
 		for (const line of recentChat(this.#sql)) {
-			const frame: ServerFrame = { type: "chat", from_tenant_id: line.from_tenant_id, text: line.text, at: iso(line.at) };
+			const frame: ServerFrame = {
+				type: "chat",
+				from_tenant_id: line.from_tenant_id,
+				text: line.text,
+				at: iso(line.at),
+			};
 			connection.send(JSON.stringify(frame));
 		}
 	}

@@ -110,7 +110,8 @@ export function useRoom(initial: OfferView, viewer: Viewer): Room {
 				// repeats lines this page already shows: one line per sender, instant and text.
 				setChat((lines) =>
 					lines.some(
-						(line) => line.at === message.at && line.from_tenant_id === message.from_tenant_id && line.text === message.text,
+						(line) =>
+							line.at === message.at && line.from_tenant_id === message.from_tenant_id && line.text === message.text,
 					)
 						? lines
 						: [...lines, message],
