@@ -22,7 +22,7 @@ import { testSecrets } from "../topology/secrets.ts";
 import type { Topology } from "../topology/topology.ts";
 import { auditPages, collectErrors, launchBrowser, visitor as newVisitor, signInContext } from "./browser.ts";
 import { type Account, type E2eClient, expectStatus, topologyForFile } from "./client.ts";
-import { heldPayment, onboardedSeller, paymentIn } from "./web-buyer-deals.ts";
+import { heldPayment, onboardedSeller, paymentIn } from "./deals.ts";
 
 const WORD = `halyard${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
 const TITLE = `Ledgerly ${WORD}`;
@@ -45,7 +45,7 @@ topologyForFile(
 beforeAll(async () => {
 	browser = await launchBrowser();
 	origin = client.origin();
-	seller = await onboardedSeller(client, topology);
+	seller = await onboardedSeller(client, topology.stripe?.url);
 	listing = await client.listing(seller, {
 		title: TITLE,
 		asking_price_cents: 30_000_000,
@@ -84,7 +84,7 @@ async function contextFor(account: Account, options: { width?: number; bypassCSP
 /** The payment as the seller reads it, once it is in `status`. */
 const paymentStatus = (id: string, status: string) => paymentIn(client, seller, id, status);
 const held = (buyer: Account, title: string, amount_cents: number) =>
-	heldPayment(client, topology, { seller, buyer }, title, amount_cents);
+	heldPayment(client, topology.stripe?.url, { seller, buyer }, title, amount_cents);
 
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
 

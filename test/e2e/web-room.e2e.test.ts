@@ -16,6 +16,7 @@ import { testSecrets } from "../topology/secrets.ts";
 import type { Topology } from "../topology/topology.ts";
 import { auditPages, collectErrors, launchBrowser, visitor as newVisitor, signInContext } from "./browser.ts";
 import { type Account, answerOf, type E2eClient, expectStatus, topologyForFile, waitFor } from "./client.ts";
+import { onboardedSeller } from "./deals.ts";
 
 const WORD = crypto.randomUUID().replaceAll("-", "").slice(0, 10);
 const TITLE = `Roomly ${WORD}`;
@@ -39,26 +40,9 @@ afterAll(async () => {
 	await browser?.close();
 });
 
-/** A seller whose payout account can receive transfers (Stripe's `account.updated` confirmed it). */
-async function onboardedSeller(): Promise<Account> {
-	const seller = await client.register("seller");
-	const link = expectStatus(
-		await client.api.call(contract.startSellerOnboarding, { token: seller.token }),
-		200,
-		"starting onboarding",
-	);
-	const account = link.body.account.account_id ?? "";
-	await stripeTestApi(topology.stripe?.url, `/accounts/${account}/onboard`);
-	await waitFor(async () => {
-		const state = await client.api.call(contract.getSellerAccount, { token: seller.token });
-		return state.status === 200 && state.body.can_receive_transfers ? true : undefined;
-	}, 15_000);
-	return seller;
-}
-
 /** A listing of an onboarded seller's and a buyer's open offer on it, all over the API. */
 async function openThread(amount_cents: number) {
-	const [seller, buyer] = await Promise.all([onboardedSeller(), client.register("buyer")]);
+	const [seller, buyer] = await Promise.all([onboardedSeller(client, topology.stripe?.url), client.register("buyer")]);
 	const listing = await client.listing(seller, { title: TITLE });
 	const offer = expectStatus(
 		await client.api.call(contract.createOffer, {

@@ -172,7 +172,7 @@ export default function MfaPanel({ enabled, email }: Props) {
 							</button>
 							<button
 								type="button"
-								className="button button-quiet"
+								className="button button-secondary"
 								disabled={busy}
 								onClick={() => {
 									reset();

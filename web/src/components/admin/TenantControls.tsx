@@ -162,7 +162,7 @@ export default function TenantControls({ initial }: { initial: Tenant }) {
 						</button>
 						<button
 							type="button"
-							className="button button-quiet"
+							className="button button-secondary"
 							onClick={() => {
 								refocus.current = true;
 								setConfirming(false);
@@ -243,7 +243,7 @@ export default function TenantControls({ initial }: { initial: Tenant }) {
 						</button>
 						<button
 							type="button"
-							className="button button-quiet"
+							className="button button-secondary"
 							disabled={!idle || tenant.rate_limit === null}
 							onClick={() =>
 								patch(

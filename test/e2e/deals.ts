@@ -1,23 +1,24 @@
 /**
- * The buyer browser tests' API setup (test/e2e/web-buyer.e2e.test.ts): a seller onboarded at the
- * local Stripe, and payments held in escrow, made the way a client and Stripe make them (an offer
- * accepted, a checkout paid on the stand-in, the webhook-confirmed status awaited). None of it is
- * what those tests are about, so it is the API's work, not the pages'. Payments are polled as the
- * seller (a party too), so a buyer's own rate-limit bucket pays only for the offer and the checkout.
+ * Deals set up over the API for the browser suites (web-buyer, web-seller, web-room): a seller
+ * onboarded at the local Stripe, and payments held in escrow, made the way a client and Stripe
+ * make them (an offer accepted, a checkout paid on the stand-in, the webhook-confirmed status
+ * awaited). None of it is what those tests are about, so it is the API's work, not the pages'.
+ * Payments are polled as the seller (a party too), so a buyer's own rate-limit bucket pays only
+ * for the offer and the checkout. `stripeUrl` is the topology's stand-in (`topology.stripe?.url`).
  */
 import { contract } from "../../shared/contract/table.ts";
 import { sessionOf, stripeTestApi } from "../support/stripe-test-api.ts";
-import type { Topology } from "../topology/topology.ts";
 import { type Account, type E2eClient, expectStatus, waitFor } from "./client.ts";
 
-export async function onboardedSeller(client: E2eClient, topology: Topology): Promise<Account> {
+/** A new seller whose Stripe account can receive transfers (`account.updated` recorded). */
+export async function onboardedSeller(client: E2eClient, stripeUrl: string | undefined): Promise<Account> {
 	const account = await client.register("seller");
 	const link = expectStatus(
 		await client.api.call(contract.startSellerOnboarding, { token: account.token }),
 		200,
 		"starting onboarding",
 	);
-	await stripeTestApi(topology.stripe?.url, `/accounts/${link.body.account.account_id}/onboard`);
+	await stripeTestApi(stripeUrl, `/accounts/${link.body.account.account_id}/onboard`);
 	await waitFor(async () => {
 		const state = await client.api.call(contract.getSellerAccount, { token: account.token });
 		return state.status === 200 && state.body.can_receive_transfers ? true : undefined;
@@ -37,7 +38,7 @@ export function paymentIn(client: E2eClient, seller: Account, id: string, status
 /** A payment of `buyer`'s held in escrow, on a new listing of `seller`'s titled `title`. */
 export async function heldPayment(
 	client: E2eClient,
-	topology: Topology,
+	stripeUrl: string | undefined,
 	parties: { seller: Account; buyer: Account },
 	title: string,
 	amount_cents: number,
@@ -67,7 +68,7 @@ export async function heldPayment(
 		params: { id: offer.body.id },
 	});
 	if (checkout.status !== 201) throw new Error(`checkout answered ${checkout.status}`);
-	await stripeTestApi(topology.stripe?.url, `/checkout/sessions/${sessionOf(checkout.body)}/pay`, { method: "card" });
+	await stripeTestApi(stripeUrl, `/checkout/sessions/${sessionOf(checkout.body)}/pay`, { method: "card" });
 	await paymentIn(client, seller, checkout.body.payment_id, "paid");
 	return { paymentId: checkout.body.payment_id, offerId: offer.body.id, listingId: deal.id };
 }
