@@ -147,11 +147,15 @@ export function offersData(db: D1Database, scope: Scope) {
 				.first<OfferRecord>();
 		},
 
-		/** The caller's threads, newest first. */
-		async list(limit: number, cursor?: Position): Promise<{ rows: OfferRecord[]; more: boolean }> {
+		/** The caller's threads (on `listingId` only, when given), newest first. */
+		async list(limit: number, cursor?: Position, listingId?: string): Promise<{ rows: OfferRecord[]; more: boolean }> {
 			const access = party();
 			const where = [access.sql];
 			const binds: (string | number)[] = [...access.binds];
+			if (listingId !== undefined) {
+				where.push("o.listing_id = ?");
+				binds.push(listingId);
+			}
 			if (cursor) {
 				where.push("(o.created_at, o.id) < (?, ?)");
 				binds.push(...cursor);

@@ -54,7 +54,11 @@ export const versionBody = z.object({ version }).strict().openapi("OfferVersion"
 export const withdrawBody = z.object({ version: version.optional() }).strict().openapi("WithdrawOffer");
 
 export const listOffersQuery = z
-	.object({ limit: z.coerce.number().int().min(1).max(50).default(20), cursor: cursor.optional() })
+	.object({
+		listing_id: listingId.optional().openapi({ description: "Only the threads on this listing" }),
+		limit: z.coerce.number().int().min(1).max(50).default(20),
+		cursor: cursor.optional(),
+	})
 	.strict();
 
 // --- responses -----------------------------------------------------------------------------
@@ -207,7 +211,7 @@ export const offersRoutes = {
 		security: signedInSecurity,
 		summary: "The caller's offer threads, newest first",
 		description:
-			"Threads where the caller is buyer or seller (admins: all), newest first, each as its room shows it now; `limit` 1–50.",
+			"Threads where the caller is buyer or seller (admins: all), newest first, each as its room shows it now; `listing_id` keeps those on one listing; `limit` 1–50.",
 		request: { query: listOffersQuery },
 		responses: {
 			200: json(offerPage, "Threads where the caller is the buyer or the seller (admins: all)"),

@@ -170,6 +170,22 @@ describe("one open thread per buyer per listing", () => {
 		expect(elsewhere.buyer_tenant_id).toBe(buyer.tenantId);
 	});
 
+	it("lists the caller's threads on one listing with listing_id, and nobody else's", async () => {
+		const { seller, buyer, listingId } = await market();
+		const mine = await opened(buyer, listingId);
+		const investor = await tenant("investor");
+		const theirs = await opened(investor, listingId);
+		const elsewhere = await opened(buyer, await listing(seller));
+		const ids = async (member: Member, query: string) =>
+			((await (await call("GET", `/api/v1/offers?${query}`, member)).json()) as { items: OfferView[] }).items.map(
+				(item) => item.id,
+			);
+		expect(await ids(buyer, `listing_id=${listingId}`)).toEqual([mine.id]);
+		expect(await ids(seller, `listing_id=${listingId}`)).toEqual([theirs.id, mine.id]);
+		expect(await ids(buyer, "limit=50")).toEqual([elsewhere.id, mine.id]);
+		expect((await call("GET", "/api/v1/offers?listing_id=nope", buyer)).status).toBe(400);
+	});
+
 	it("names the buyer's open thread on a listing that is no longer active, and the status to anyone else", async () => {
 		const { buyer, listingId } = await market();
 		const first = await opened(buyer, listingId);

@@ -228,7 +228,7 @@ export const offers = contractApp<UserHono>()
 	})
 	.openapi(r.listOffers, async (c) => {
 		const query = c.req.valid("query");
-		const { rows, more } = await c.var.data.offers.list(query.limit, query.cursor);
+		const { rows, more } = await c.var.data.offers.list(query.limit, query.cursor, query.listing_id);
 		const items = (await Promise.all(rows.map((row) => room(c, row.id).view(false)))).filter((view) => view !== null);
 		const last = rows.at(-1);
 		return c.json({ items, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null }, 200);

@@ -48,7 +48,22 @@ export default function ListingEditor({ listing, categories }: Props) {
 	const [busy, setBusy] = useState(false);
 	const [ready, setReady] = useState(false);
 	const form = useRef<HTMLFormElement>(null);
-	useEffect(() => setReady(true), []);
+	useEffect(() => {
+		// Whatever was typed or chosen before hydration is in the DOM, not in the state: take it
+		// over, so the first submit sends what the seller sees.
+		const elements = form.current?.elements;
+		if (elements) {
+			setValues((current) => {
+				const next = { ...current };
+				for (const name of Object.keys(current) as FieldKey[]) {
+					const element = elements.namedItem(name);
+					if (element && "value" in element && typeof element.value === "string") next[name] = element.value;
+				}
+				return next;
+			});
+		}
+		setReady(true);
+	}, []);
 
 	function focusFirst(found: FieldErrors) {
 		const first = Object.keys(found)[0] as FieldKey | undefined;

@@ -4,10 +4,9 @@
  * Both page through the API with its cursors, up to a bound, and say whether they saw it all,
  * so a page can say "at least" rather than show a wrong count.
  *
- * `GET /api/v1/offers` has no listing filter (it answers every thread of the caller's), so a
- * listing's offers are picked out here from the caller's newest threads. That is one to a few
- * calls for a seller with a normal number of threads; past the bound the page says it may not
- * show every offer. Server-side only (it uses the typed client, zod included).
+ * A listing's offers are `GET /api/v1/offers?listing_id=`, paged up to 300; past the bound the
+ * page says it may not show every offer. Server-side only (it uses the typed client, zod
+ * included).
  */
 
 import type { ListingView } from "../../../../shared/contract/routes/listings.ts";
@@ -42,15 +41,17 @@ export async function ownListings(api: Api): Promise<Read<ListingView>> {
 	return { ok: true, items, complete: false };
 }
 
-/** The offer threads on `listingId` among the seller's newest 300, newest first. */
+/** The offer threads on `listingId`, newest first: up to 300. */
 export async function offersOn(api: Api, listingId: string): Promise<Read<OfferView>> {
 	const items: OfferView[] = [];
 	let cursor: string | undefined;
 	try {
 		for (let page = 0; page < OFFER_PAGES; page++) {
-			const answer = await api.call(offersRoutes.listOffers, { query: { limit: 50, ...(cursor ? { cursor } : {}) } });
+			const answer = await api.call(offersRoutes.listOffers, {
+				query: { listing_id: listingId, limit: 50, ...(cursor ? { cursor } : {}) },
+			});
 			if (answer.status !== 200) return { ok: false, failure: failure(answer.status, answer.body?.detail) };
-			items.push(...answer.body.items.filter((offer) => offer.listing_id === listingId));
+			items.push(...answer.body.items);
 			if (answer.body.next_cursor === null) return { ok: true, items, complete: true };
 			cursor = answer.body.next_cursor;
 		}
