@@ -27,11 +27,16 @@ const generators: Record<string, () => string> = {
 	STRIPE_SECRET_KEY: () => `sk_test_local_${hex(16)}`,
 	STRIPE_WEBHOOK_SECRET: () => `whsec_${randomBytes(24).toString("base64")}`,
 	MAILERSEND_API_KEY: () => `mlsn.local_${hex(16)}`,
+	// Signs the one-click unsubscribe links of notification e-mails (shared/notifications/unsubscribe-token.ts).
+	UNSUBSCRIBE_SECRET: () => hex(32),
 	// Not a secret: where the Workers reach Stripe locally. `npm start` runs the stand-in
 	// (stand-ins/stripe) here; set it to https://api.stripe.com to use real Stripe in test mode.
 	STRIPE_API_BASE: () => LOCAL_STRIPE_API_BASE,
 	// Likewise for MailerSend: the mail stand-in (stand-ins/mail) `npm start` runs.
 	MAILERSEND_API_BASE: () => LOCAL_MAIL_API_BASE,
+	// Not a secret: the web app's origin in the links of e-mails the consumers send (saved-search
+	// matches, watchlist changes, unsubscribe); `npm start` serves it here (change it with PORT).
+	SITE_ORIGIN: () => "http://localhost:8787",
 };
 
 export const CONFIG_DIRS = [".", "workers/user", "workers/consumers"];

@@ -10,5 +10,6 @@ export function testSecrets() {
 		STRIPE_SECRET_KEY: `sk_test_${randomBytes(12).toString("hex")}`,
 		STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString("base64")}`,
 		MAILERSEND_API_KEY: `mlsn.test_${randomBytes(12).toString("hex")}`,
+		UNSUBSCRIBE_SECRET: randomBytes(32).toString("hex"),
 	};
 }

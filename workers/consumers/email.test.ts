@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { EmailJob } from "../../queues/backoffice-jobs.ts";
 import { backoffSeconds } from "./backoff.ts";
 import consumers from "./index.ts";
+import { newUser } from "./users.test.helpers.ts";
 
 const bindings = env as unknown as ConsumersEnv & { MAILERSEND_API_BASE: string };
 const mail = bindings.MAILERSEND_API_BASE;
@@ -205,7 +206,8 @@ describe("email.send consumer", () => {
 	});
 
 	it("escapes the template data in the HTML it sends", async () => {
-		const to = recipient();
+		const user = await newUser(bindings.DB);
+		const to = user.email;
 		const job = resetJob(to, {
 			template: "offer-received",
 			data: {
@@ -214,6 +216,11 @@ describe("email.send consumer", () => {
 				amount_cents: 1_234_500,
 				currency: "USD",
 				offer_url: "https://techflunky.com/offers/off_1",
+			},
+			notification: {
+				user_id: user.id,
+				kind: "offer_received",
+				origin: "https://techflunky.com",
 			},
 		} as Partial<EmailJob>);
 		await deliver([job]);

@@ -13,17 +13,30 @@
  * reset, payment notices) are worth more arriving twice than not at all. The window is one HTTP
  * round trip plus one D1 write; a claim (`status = 'sending'`, `updated_at`) keeps two concurrent
  * deliveries of the same job from both sending, and is retaken only once it is `CLAIM_SECONDS` old.
+ *
+ * A job with a `notification` (every non-essential e-mail) is sent only if its user still wants
+ * that kind, read now rather than when it was queued, and carries the one-click unsubscribe
+ * (shared/email/unsubscribe.ts: `List-Unsubscribe` headers and a visible link). A job turned off
+ * is acked without a record: nothing was sent, and a later redelivery is checked again.
  */
 import type { EmailJob } from "../../queues/backoffice-jobs.ts";
 import { type Rendered, renderTemplate } from "../../shared/email/templates/index.ts";
 import { PRODUCT_NAME } from "../../shared/email/templates/layout.ts";
+import {
+	type Unsubscribe,
+	unsubscribeHeaders,
+	unsubscribeLinks,
+	withUnsubscribeFooter,
+} from "../../shared/email/unsubscribe.ts";
+import { isEnabled } from "../../shared/notifications/preferences.ts";
+import { unsubscribeToken } from "../../shared/notifications/unsubscribe-token.ts";
 import { backoffSeconds } from "./backoff.ts";
 import { DeadLetter, RetryLater } from "./failures.ts";
 import { retryAfterSeconds } from "./retry-after.ts";
 
 export type EmailEnv = Pick<
 	ConsumersEnv,
-	"DB" | "MAILERSEND_API_BASE" | "MAILERSEND_API_KEY" | "MAILERSEND_FROM_EMAIL"
+	"DB" | "MAILERSEND_API_BASE" | "MAILERSEND_API_KEY" | "MAILERSEND_FROM_EMAIL" | "UNSUBSCRIBE_SECRET"
 >;
 
 /** A claim older than this is taken to be a delivery that died; longer than any one attempt. */
@@ -33,6 +46,8 @@ const TIMEOUT_MS = 10_000;
 const isTransient = (status: number) => status === 408 || status === 429 || status >= 500;
 
 export async function sendEmail(env: EmailEnv, job: EmailJob, now: () => Date): Promise<void> {
+	const notification = job.notification;
+	if (notification && !(await isEnabled(env.DB, notification.user_id, notification.kind))) return;
 	const claimedAt = now();
 	const staleBefore = new Date(claimedAt.getTime() - CLAIM_SECONDS * 1000).toISOString();
 	const claim = await env.DB.prepare(
@@ -55,8 +70,14 @@ export async function sendEmail(env: EmailEnv, job: EmailJob, now: () => Date): 
 	const attempts = claim.attempts;
 
 	let rendered: Rendered;
+	let links: Unsubscribe | undefined;
 	try {
 		rendered = renderTemplate(job.template, job.data);
+		if (notification) {
+			const token = await unsubscribeToken(env.UNSUBSCRIBE_SECRET, notification.user_id, notification.kind);
+			links = unsubscribeLinks(notification.origin, token);
+			rendered = withUnsubscribeFooter(rendered, notification.kind, links);
+		}
 	} catch (cause) {
 		// The data passed the template's schema, so this is a template bug: retrying cannot fix it.
 		await record(env, job.id, "failed", `render: ${String(cause)}`, now());
@@ -77,6 +98,7 @@ export async function sendEmail(env: EmailEnv, job: EmailJob, now: () => Date): 
 				subject: rendered.subject,
 				text: rendered.text,
 				html: rendered.html,
+				...(links ? { headers: unsubscribeHeaders(links) } : {}),
 			}),
 			signal: AbortSignal.timeout(TIMEOUT_MS),
 		});

@@ -20,8 +20,14 @@
  * the status (held and released only move `on_hold`, as in the room), offer.accepted the final
  * terms whenever it arrives. The price is a few reads of the thread's events per touched thread,
  * on the (offer_id, version) index, for threads of tens of events.
+ *
+ * Notification e-mails (./offer-mail.ts) are queued after the transaction for every event of the
+ * batch, new or redelivered: their job ids derive from the event, so the e-mail consumer sends each
+ * once, and a failure to queue them fails the batch, which is retried without counting twice.
  */
+import { sendBackofficeJobs } from "../../queues/backoffice-jobs.ts";
 import { type OfferEvent, offerEventSchema } from "../../queues/offer-events.ts";
+import { offerMailJobs } from "./offer-mail.ts";
 import type { QueueModule } from "./run-batch.ts";
 
 const activityColumns = ["offers_opened", "counters", "accepted", "rejected", "withdrawn", "expired"] as const;
@@ -151,6 +157,8 @@ export function offerEvents(env: ConsumersEnv, now: () => Date): QueueModule<typ
 				doubles: [event.amount_cents, event.version],
 			});
 		}
+		const mail = await offerMailJobs(env, [...byId.values()], now());
+		if (mail.length > 0) await sendBackofficeJobs(env.BACKOFFICE_JOBS, mail);
 	}
 
 	return {

@@ -5,10 +5,14 @@
  *   event — all idempotent on the event id, and order-tolerant (the highest version wins).
  * - `stripe.event` (a verified webhook): mapped to the payment's move and applied to its
  *   PaymentObject (./stripe-events.ts).
+ * A `payment.event` also queues its notification e-mails (./payment-mail.ts) on every delivery,
+ * new or not: their job ids derive from the event, so each is sent once.
  */
+import { sendBackofficeJobs } from "../../queues/backoffice-jobs.ts";
 import type { PaymentChange, PaymentEvent } from "../../queues/payment-events.ts";
 import { paymentEventSchema } from "../../queues/payment-events.ts";
 import { paymentRecords } from "../../shared/data/payment-records.ts";
+import { paymentMailJobs } from "./payment-mail.ts";
 import type { QueueModule } from "./run-batch.ts";
 import { handleStripeEvent } from "./stripe-events.ts";
 
@@ -24,6 +28,8 @@ export function paymentEvents(env: ConsumersEnv, now: () => Date): QueueModule<t
 
 async function recordChange(env: ConsumersEnv, event: PaymentChange, now: () => Date): Promise<void> {
 	const fresh = await paymentRecords(env.DB).recordChange(event, now().toISOString());
+	const mail = await paymentMailJobs(env, event, now());
+	if (mail.length > 0) await sendBackofficeJobs(env.BACKOFFICE_JOBS, mail);
 	if (!fresh) return;
 	env.ANALYTICS.writeDataPoint({
 		indexes: [event.seller_tenant_id],

@@ -19,6 +19,7 @@ interface __BaseEnv_DispatchEnv {
 	ENCRYPTION_KEY: string;
 	STRIPE_SECRET_KEY: string;
 	STRIPE_WEBHOOK_SECRET: string;
+	UNSUBSCRIBE_SECRET: string;
 	TenantObject: DurableObjectNamespace<import("./index").TenantObject>;
 	NegotiationRoom: DurableObjectNamespace<import("./index").NegotiationRoom>;
 	EdgeLimiter: DurableObjectNamespace<import("./index").EdgeLimiter>;

@@ -9,8 +9,13 @@
  * A request the caller may not see is 404, never 403; the role table at the edge has already
  * decided who may call which route. Paths, bodies, queries and response shapes are the contract's
  * (shared/contract/routes/access-requests.ts), validated before a handler runs.
+ *
+ * A new request and a decision each write an `access_request.event` to the outbox in the same D1
+ * batch, only if the change happened (`afterChange`), and send it at once; the consumer turns it
+ * into the notification e-mail (workers/consumers/access-mail.ts).
  */
 import type { Context } from "hono";
+import type { AccessRequestEventJob } from "../../../queues/backoffice-jobs.ts";
 import { contractApp } from "../../../shared/contract/app.ts";
 import { type AccessRequestView, accessRequestsRoutes as r } from "../../../shared/contract/routes/access-requests.ts";
 import type { AccessRequestRecord, AccessRequestStatus } from "../../../shared/data/access-requests.ts";
@@ -34,6 +39,25 @@ function toView(row: AccessRequestRecord): AccessRequestView {
 		created_at: row.created_at,
 		updated_at: row.updated_at,
 	};
+}
+
+/** The outbox message announcing that request `request` is now `status`. */
+function accessEvent(
+	request: Pick<AccessRequestRecord, "id" | "listing_id" | "buyer_tenant_id" | "seller_tenant_id">,
+	status: AccessRequestEventJob["status"],
+	now: string,
+) {
+	const body: AccessRequestEventJob = {
+		id: newId("evt"),
+		kind: "access_request.event",
+		occurred_at: now,
+		access_request_id: request.id,
+		listing_id: request.listing_id,
+		buyer_tenant_id: request.buyer_tenant_id,
+		seller_tenant_id: request.seller_tenant_id,
+		status,
+	};
+	return { id: body.id, queue: "backoffice-jobs" as const, body };
 }
 
 export type Decision = "approve" | "decline" | "revoke";
@@ -81,7 +105,14 @@ async function decide(c: Context<UserHono>, id: string, decision: Decision): Pro
 	if (step.kind === "conflict") throw new HttpProblem({ reason: "conflict", detail: step.detail });
 	if (step.kind === "unchanged") return toView(request);
 
-	await batch([accessRequests.decide(id, request.status, step.to, new Date().toISOString())]);
+	const now = new Date().toISOString();
+	const event = accessEvent(request, step.to, now);
+	const { outbox } = c.var.data;
+	await batch([
+		accessRequests.decide(id, request.status, step.to, now),
+		outbox.insert(event, Date.parse(now), { afterChange: true }),
+	]);
+	await outbox.flush({ "backoffice-jobs": c.env.BACKOFFICE_JOBS }, [event.id], Date.parse(now));
 	const after = await accessRequests.managed(id);
 	if (!after) throw new HttpProblem({ reason: "not_found" });
 	// A concurrent decision won the race: the same one is a success, another a conflict.
@@ -119,9 +150,17 @@ export const accessRequests = contractApp<UserHono>()
 
 		const id = newId("acr");
 		const now = new Date().toISOString();
+		const event = accessEvent(
+			{ id, listing_id: listing, buyer_tenant_id: scope.tenantId, seller_tenant_id: target.seller_tenant_id },
+			"pending",
+			now,
+		);
+		const { outbox } = c.var.data;
 		await batch([
 			accessRequests.create({ id, listingId: listing, ndaVersion: body.nda_version, message: body.message ?? "" }, now),
+			outbox.insert(event, Date.parse(now), { afterChange: true }),
 		]);
+		await outbox.flush({ "backoffice-jobs": c.env.BACKOFFICE_JOBS }, [event.id], Date.parse(now));
 		const request = await accessRequests.mine(listing);
 		// Neither inserted nor there before: the listing changed between the read and the insert.
 		if (!request) {
