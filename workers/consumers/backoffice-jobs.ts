@@ -1,7 +1,9 @@
 /** Consumer of `backoffice-jobs`: one handler per job kind. */
 import { type BackofficeJob, backofficeJobSchema } from "../../queues/backoffice-jobs.ts";
+import { accessMail } from "./access-mail.ts";
 import { sendEmail } from "./email.ts";
 import type { QueueModule } from "./run-batch.ts";
+import { watchMail } from "./watch-mail.ts";
 
 export function backofficeJobs(env: ConsumersEnv, now: () => Date): QueueModule<typeof backofficeJobSchema> {
 	return {
@@ -62,10 +64,14 @@ export function backofficeJobs(env: ConsumersEnv, now: () => Date): QueueModule<
 							doubles: [1],
 						});
 					}
+					// Every delivery, not only the first: the e-mails' job ids are deterministic.
+					await watchMail(env, job, now);
 					return;
 				}
 				case "email.send":
 					return sendEmail(env, job, now);
+				case "access_request.event":
+					return accessMail(env, job, now);
 				default: {
 					const unreachable: never = job;
 					throw new Error(`unhandled job kind ${(unreachable as { kind: string }).kind}`);

@@ -11,7 +11,9 @@ interface __BaseEnv_ConsumersEnv {
 	BACKOFFICE_JOBS: Queue;
 	MAILERSEND_API_BASE: "https://api.mailersend.com";
 	MAILERSEND_FROM_EMAIL: "no-reply@techflunky.com";
+	SITE_ORIGIN: "https://techflunky.com";
 	MAILERSEND_API_KEY: string;
+	UNSUBSCRIBE_SECRET: string;
 	PaymentObject: DurableObjectNamespace /* PaymentObject from techflunky-dispatch */;
 }
 interface ConsumersEnv extends __BaseEnv_ConsumersEnv {}
