@@ -38,6 +38,8 @@ export const authPerAccountPolicy = policy("auth-account", 10, 900, 5);
 export const passwordResetPerAccountPolicy = policy("reset-account", 5, 3600, 3);
 /** New verification e-mails per account (`resend-verification`): the same few an hour. */
 export const verifyResendPerAccountPolicy = policy("verify-resend", 5, 3600, 3);
+/** E-mail address change requests per account (`email-change`): the same few an hour. */
+export const emailChangePerAccountPolicy = policy("email-change", 5, 3600, 3);
 
 /** A client policy's network ceiling: `NETWORK_MULTIPLE` times its rate and burst. */
 export function networkPolicy(client: BucketPolicy): BucketPolicy {

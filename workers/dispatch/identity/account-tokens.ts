@@ -61,7 +61,7 @@ export function findUsableResetToken(db: D1Database, hash: string, now: number):
 }
 
 /** Flips `used_at` of the token, only while it is unused and unexpired: the single-use check. */
-function spend(db: D1Database, hash: string, purpose: TokenPurpose, at: string): D1PreparedStatement {
+export function spend(db: D1Database, hash: string, purpose: TokenPurpose, at: string): D1PreparedStatement {
 	return db
 		.prepare(
 			`UPDATE account_tokens SET used_at = ?2

@@ -15,12 +15,13 @@
 import { toBase64Url, toHex, utf8 } from "../../../shared/encoding.ts";
 import { classifyHost } from "../../../shared/http/origins.ts";
 
-export type TokenPurpose = "verify_email" | "password_reset";
+export type TokenPurpose = "verify_email" | "password_reset" | "email_change";
 
-/** How long a link works: a verification link two days, a reset link half an hour. */
+/** How long a link works: a verification link two days, a reset link half an hour, an address change a day. */
 export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = Object.freeze({
 	verify_email: 48 * 3_600_000,
 	password_reset: 30 * 60_000,
+	email_change: 24 * 3_600_000,
 });
 
 const TOKEN_BYTES = 32;
@@ -59,7 +60,7 @@ export function linkOrigin(requestUrl: string, rootDomain: string): string {
 /** `<origin><path>`, with `?token=` when there is one. */
 export function pageLink(
 	origin: string,
-	path: "/verify-email" | "/reset-password" | "/forgot-password",
+	path: "/verify-email" | "/reset-password" | "/forgot-password" | "/confirm-email-change",
 	token?: string,
 ) {
 	return `${origin}${path}${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`;

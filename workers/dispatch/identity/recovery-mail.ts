@@ -20,20 +20,20 @@ import { newId } from "../../../shared/encoding.ts";
 import type { DispatchHono } from "../types.ts";
 import { linkOrigin, pageLink, TOKEN_TTL_MS } from "./link-tokens.ts";
 
-interface Person {
+export interface Person {
 	email: string;
 	name: string;
 }
 
 /** MailerSend refuses `;` and `,` in a recipient's name; the greeting keeps the name as it is. */
-function recipient(person: Person): EmailJob["to"] {
+export function recipient(person: Person): EmailJob["to"] {
 	const name = person.name.replaceAll(/[;,]/g, " ").replaceAll(/\s+/g, " ").trim();
 	return name === "" ? { email: person.email } : { email: person.email, name: name.slice(0, 100) };
 }
 
-const greeting = (person: Person) => person.name.trim().slice(0, 100) || undefined;
+export const greeting = (person: Person) => person.name.trim().slice(0, 100) || undefined;
 
-function envelope(now: number) {
+export function envelope(now: number) {
 	return { id: newId("evt"), kind: "email.send" as const, occurred_at: new Date(now).toISOString() };
 }
 

@@ -73,7 +73,7 @@ export async function ownAccount(c: Context<DispatchHono>): Promise<AccountRow> 
 }
 
 /** Verifies `code` against the enabled secret and spends its step; false for a wrong or reused code. */
-async function spendTotp(env: DispatchEnv, account: AccountRow, code: string, now: number): Promise<boolean> {
+export async function spendTotp(env: DispatchEnv, account: AccountRow, code: string, now: number): Promise<boolean> {
 	if (!account.mfa_secret) return false;
 	const secret = await decryptField(
 		await encryptionKeyFor(env.ENCRYPTION_KEY),
