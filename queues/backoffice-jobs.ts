@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { templates } from "../shared/email/templates/index.ts";
+import { linkUrl } from "../shared/email/templates/layout.ts";
+import { notificationKinds } from "../shared/notifications/kinds.ts";
 import { eventId, isoTime, type QueueProducer, sendAll, tenantId } from "./envelope.ts";
 
 export const auditJobSchema = z
@@ -70,6 +72,20 @@ export const emailRecipient = z
 	})
 	.strict();
 
+/**
+ * Whom a non-essential e-mail is for and which notification kind it is: the consumer checks the
+ * user's preference when it sends (so turning a kind off applies to e-mails already queued) and
+ * adds the one-click unsubscribe for that user and kind, with links on `origin` (the site the
+ * producer's links point at). Optional on every job, so jobs queued before it existed still parse.
+ */
+export const emailNotification = z
+	.object({
+		user_id: z.string().regex(/^usr_[0-9a-f]{32}$/),
+		kind: z.enum(notificationKinds),
+		origin: linkUrl.refine((value) => URL.canParse(value) && new URL(value).origin === value, "must be an origin"),
+	})
+	.strict();
+
 /** One `email.send` job per template: its name and its data (never rendered bodies), checked here. */
 const emailJob = <N extends keyof typeof templates>(name: N) =>
 	z
@@ -80,8 +96,13 @@ const emailJob = <N extends keyof typeof templates>(name: N) =>
 			to: emailRecipient,
 			template: z.literal(name),
 			data: templates[name].data,
+			notification: emailNotification.optional(),
 		})
 		.strict();
+
+/** The job of a non-essential template: `notification` is required, so none goes out ungated. */
+const notificationEmailJob = <N extends keyof typeof templates>(name: N) =>
+	emailJob(name).extend({ notification: emailNotification });
 
 /**
  * Send one e-mail (workers/consumers/email.ts). `id` is the idempotency key: the consumer records
@@ -91,14 +112,42 @@ export const emailJobSchema = z.discriminatedUnion("template", [
 	emailJob("verify-email"),
 	emailJob("password-reset"),
 	emailJob("password-changed"),
-	emailJob("offer-received"),
-	emailJob("payment-paid"),
+	notificationEmailJob("offer-received"),
+	notificationEmailJob("offer-update"),
+	notificationEmailJob("payment-paid"),
+	notificationEmailJob("payment-update"),
+	notificationEmailJob("access-request"),
+	emailJob("email-change-verify"),
+	emailJob("email-change-requested"),
+	emailJob("email-changed"),
+	notificationEmailJob("saved-search-match"),
+	notificationEmailJob("watchlist-change"),
 ]);
+
+/**
+ * An access request was made or decided (workers/user/access-requests), written to the outbox in
+ * the same D1 batch as the change; the consumer turns it into the notification e-mails
+ * (workers/consumers/access-mail.ts). `status` is the request's status after the change.
+ */
+export const accessRequestEventJobSchema = z
+	.object({
+		id: eventId,
+		kind: z.literal("access_request.event"),
+		occurred_at: isoTime,
+		access_request_id: z.string().regex(/^acr_[0-9a-f]{32}$/),
+		listing_id: z.string().regex(/^lst_[0-9a-f]{32}$/),
+		buyer_tenant_id: tenantId,
+		seller_tenant_id: tenantId,
+		status: z.enum(["pending", "approved", "declined", "revoked"]),
+	})
+	.strict();
+export type AccessRequestEventJob = z.infer<typeof accessRequestEventJobSchema>;
 
 export const backofficeJobSchema = z.discriminatedUnion("kind", [
 	auditJobSchema,
 	listingEventJobSchema,
 	emailJobSchema,
+	accessRequestEventJobSchema,
 ]);
 
 export type AuditJob = z.infer<typeof auditJobSchema>;

@@ -63,6 +63,12 @@ const expected: Record<string, string[]> = {
 	"POST /webhooks/stripe": ANYONE,
 	"POST /api/v1/auth/verify-email": ANYONE,
 	"POST /api/v1/auth/resend-verification": SIGNED_IN,
+	"POST /api/v1/auth/email-change": SIGNED_IN,
+	"POST /api/v1/auth/email-change/confirm": ANYONE,
+	"DELETE /api/v1/me": PARTY,
+	"GET /api/v1/me/notifications": SIGNED_IN,
+	"PATCH /api/v1/me/notifications": SIGNED_IN,
+	"POST /api/v1/notifications/unsubscribe": ANYONE,
 	"POST /api/v1/auth/password-reset": ANYONE,
 	"POST /api/v1/auth/password-reset/confirm": ANYONE,
 	// Metrics join the table with the code that serves them (the table is what is served: a route
@@ -81,6 +87,12 @@ const expected: Record<string, string[]> = {
 	"GET /api/v1/sellers/:tenant_id": ANYONE,
 	"PUT /api/v1/admin/listings/:id/featured": ["admin"],
 	"DELETE /api/v1/admin/listings/:id/featured": ["admin"],
+	"GET /api/v1/saved-searches": BUYER_SIDE,
+	"POST /api/v1/saved-searches": BUYER_SIDE,
+	"DELETE /api/v1/saved-searches/:id": BUYER_SIDE,
+	"GET /api/v1/watchlist": BUYER_SIDE,
+	"PUT /api/v1/watchlist/:listingId": BUYER_SIDE,
+	"DELETE /api/v1/watchlist/:listingId": BUYER_SIDE,
 };
 
 const key = (rule: RouteRule) => `${rule.method} ${rule.path}`;

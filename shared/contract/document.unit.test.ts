@@ -58,13 +58,22 @@ describe("the route table", () => {
 		},
 	);
 
-	it("lets only sign-in, sign-up, the anonymous recovery routes and Stripe's webhook ignore credentials, and only all but the webhook spend the auth buckets", () => {
-		const anonymousAuth = ["confirmPasswordReset", "login", "register", "requestPasswordReset", "verifyEmail"];
+	it("lets only sign-in, sign-up, the anonymous recovery and e-mail-change links, the one-click unsubscribe and Stripe's webhook ignore credentials, and only the sign-in and link routes spend the auth buckets", () => {
+		const anonymousAuth = [
+			"confirmEmailChange",
+			"confirmPasswordReset",
+			"login",
+			"register",
+			"requestPasswordReset",
+			"verifyEmail",
+		];
 		const special = routeTable.filter((route) => {
 			const policy = policyOf(route);
 			return policy.credentials === "ignored" || policy.bucket === "auth";
 		});
-		expect(special.map((route) => route.operationId).sort()).toEqual([...anonymousAuth, "stripeWebhook"].sort());
+		expect(special.map((route) => route.operationId).sort()).toEqual(
+			[...anonymousAuth, "stripeWebhook", "unsubscribe"].sort(),
+		);
 		const auth = routeTable.filter((route) => policyOf(route).bucket === "auth");
 		expect(auth.map((route) => route.operationId).sort()).toEqual(anonymousAuth);
 	});

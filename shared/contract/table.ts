@@ -7,22 +7,27 @@
 
 import type { ContractRoute } from "./policy.ts";
 import { accessRequestsRoutes } from "./routes/access-requests.ts";
+import { accountRoutes } from "./routes/account.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { attachmentsRoutes } from "./routes/attachments.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { listingsRoutes } from "./routes/listings.ts";
+import { notificationsRoutes } from "./routes/notifications.ts";
 import { offersRoutes } from "./routes/offers.ts";
 import { paymentsRoutes } from "./routes/payments.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { recoveryRoutes } from "./routes/recovery.ts";
 import { referenceRoutes } from "./routes/reference.ts";
 import { storefrontsRoutes } from "./routes/storefronts.ts";
+import { watchRoutes } from "./routes/watch.ts";
 
 export const contract = {
 	...platformRoutes,
 	...referenceRoutes,
 	...authRoutes,
 	...recoveryRoutes,
+	...notificationsRoutes,
+	...accountRoutes,
 	...adminRoutes,
 	...listingsRoutes,
 	...attachmentsRoutes,
@@ -39,6 +44,7 @@ export const contract = {
 	getSellerAccount: paymentsRoutes.getSellerAccount,
 	stripeWebhook: paymentsRoutes.stripeWebhook,
 	...storefrontsRoutes,
+	...watchRoutes,
 } satisfies Record<string, ContractRoute>;
 
 export const routeTable: readonly ContractRoute[] = Object.values(contract);

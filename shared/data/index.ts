@@ -12,8 +12,10 @@ import { listingsData } from "./listings.ts";
 import { offersData } from "./offers.ts";
 import { flushOutbox, type OutboxMessage, type OutboxProducers, outboxInsert } from "./outbox.ts";
 import { paymentsData } from "./payments.ts";
+import { savedSearchesData } from "./saved-searches.ts";
 import { scopeOf } from "./scope.ts";
 import { featuringData, storefrontsData } from "./storefronts.ts";
+import { watchlistData } from "./watchlist.ts";
 
 export function tenantData(db: D1Database, context: TenantContext) {
 	const scope = scopeOf(context);
@@ -26,6 +28,8 @@ export function tenantData(db: D1Database, context: TenantContext) {
 		payments: paymentsData(db, scope),
 		storefronts: storefrontsData(db, scope),
 		featuring: featuringData(db, scope),
+		savedSearches: savedSearchesData(db, scope),
+		watchlist: watchlistData(db, scope),
 		/** Runs statements built by this layer as one transaction (a D1 batch). */
 		batch: (statements: D1PreparedStatement[]) => db.batch(statements),
 		outbox: {

@@ -18,9 +18,12 @@ import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext, securityHeaders } from "./middleware/request-context.ts";
 import { resolveRoute } from "./middleware/route.ts";
 import { webApp } from "./middleware/web-app.ts";
+import { accountDeletion } from "./routes/account-deletion.ts";
 import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
+import { emailChange } from "./routes/email-change.ts";
 import { negotiation } from "./routes/negotiation.ts";
+import { notifications } from "./routes/notifications.ts";
 import { platform } from "./routes/platform.ts";
 import { recovery } from "./routes/recovery.ts";
 import { reference } from "./routes/reference.ts";
@@ -46,6 +49,9 @@ export const app = new Hono<DispatchHono>()
 	.route("/", negotiation)
 	.route("/", auth)
 	.route("/", recovery)
+	.route("/", emailChange)
+	.route("/", accountDeletion)
+	.route("/", notifications)
 	.route("/", admin)
 	.route("/", webhooks)
 	.route("/api/v1", tenantApi)

@@ -6,10 +6,12 @@ import { attachments } from "./attachments/routes.ts";
 import { listings } from "./listings/routes.ts";
 import { offers } from "./offers/routes.ts";
 import { paymentsApp } from "./payments/routes.ts";
+import { savedSearches } from "./saved-searches/routes.ts";
 import { featured } from "./storefronts/featured.ts";
 import { storefronts } from "./storefronts/routes.ts";
 import { requireTenantContext } from "./tenant-context.ts";
 import type { UserHono } from "./types.ts";
+import { watchlist } from "./watchlist/routes.ts";
 
 export const app = new Hono<UserHono>()
 	.use(requireTenantContext)
@@ -21,5 +23,7 @@ export const app = new Hono<UserHono>()
 	.route("/", storefronts)
 	.route("/", featured)
 	.route("/", listings)
+	.route("/", savedSearches)
+	.route("/", watchlist)
 	.notFound(notFoundProblem)
 	.onError(onProblem);

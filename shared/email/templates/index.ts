@@ -5,12 +5,25 @@
  * never holds markup.
  */
 import type { z } from "zod";
+import { accessRequest, accessRequestData } from "./access-request.ts";
+import {
+	emailChanged,
+	emailChangedData,
+	emailChangeRequested,
+	emailChangeRequestedData,
+	emailChangeVerify,
+	emailChangeVerifyData,
+} from "./email-change.ts";
 import type { Rendered } from "./layout.ts";
 import { offerReceived, offerReceivedData } from "./offer-received.ts";
+import { offerUpdate, offerUpdateData } from "./offer-update.ts";
 import { passwordChanged, passwordChangedData } from "./password-changed.ts";
 import { passwordReset, passwordResetData } from "./password-reset.ts";
 import { paymentPaid, paymentPaidData } from "./payment-paid.ts";
+import { paymentUpdate, paymentUpdateData } from "./payment-update.ts";
+import { savedSearchMatch, savedSearchMatchData } from "./saved-search-match.ts";
 import { verifyEmail, verifyEmailData } from "./verify-email.ts";
+import { watchlistChange, watchlistChangeData } from "./watchlist-change.ts";
 
 export type { Rendered } from "./layout.ts";
 
@@ -29,7 +42,15 @@ export const templates = {
 	"password-reset": template(passwordResetData, passwordReset),
 	"password-changed": template(passwordChangedData, passwordChanged),
 	"offer-received": template(offerReceivedData, offerReceived),
+	"offer-update": template(offerUpdateData, offerUpdate),
 	"payment-paid": template(paymentPaidData, paymentPaid),
+	"payment-update": template(paymentUpdateData, paymentUpdate),
+	"access-request": template(accessRequestData, accessRequest),
+	"email-change-verify": template(emailChangeVerifyData, emailChangeVerify),
+	"email-change-requested": template(emailChangeRequestedData, emailChangeRequested),
+	"email-changed": template(emailChangedData, emailChanged),
+	"saved-search-match": template(savedSearchMatchData, savedSearchMatch),
+	"watchlist-change": template(watchlistChangeData, watchlistChange),
 } as const;
 
 export type TemplateName = keyof typeof templates;

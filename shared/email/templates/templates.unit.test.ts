@@ -33,6 +33,18 @@ const samples: { [N in TemplateName]: { data: TemplateData<N>; shows: string[]; 
 		shows: ["$50,000.00", "https://techflunky.com/offers/off_1"],
 		subject: /^New offer on .*: \$50,000\.00$/,
 	},
+	"offer-update": {
+		data: {
+			name: "Grace",
+			change: "countered",
+			listing_title: HOSTILE,
+			amount_cents: 4_500_000,
+			currency: "USD",
+			offer_url: "https://techflunky.com/offers/off_2",
+		},
+		shows: ["$45,000.00", "countered", "https://techflunky.com/offers/off_2"],
+		subject: /^Counter-offer on .*: \$45,000\.00$/,
+	},
 	"payment-paid": {
 		data: {
 			name: "Grace",
@@ -43,6 +55,89 @@ const samples: { [N in TemplateName]: { data: TemplateData<N>; shows: string[]; 
 		},
 		shows: ["€1,234.56", "https://techflunky.com/payments/pay_1"],
 		subject: /^Payment received for /,
+	},
+	"payment-update": {
+		data: {
+			name: "Grace",
+			change: "refunded",
+			listing_title: HOSTILE,
+			amount_cents: 250_000,
+			currency: "EUR",
+			payment_url: "https://techflunky.com/payments/pay_2",
+		},
+		shows: ["€2,500.00", "refunded", "https://techflunky.com/payments/pay_2"],
+		subject: /^Payment refunded for /,
+	},
+	"access-request": {
+		data: {
+			name: "Grace",
+			change: "received",
+			listing_title: HOSTILE,
+			request_url: "https://techflunky.com/seller/listings/lst_1",
+		},
+		shows: ["asks to see the confidential details", "https://techflunky.com/seller/listings/lst_1"],
+		subject: /^Access request for /,
+	},
+	"email-change-verify": {
+		data: {
+			name: HOSTILE,
+			confirm_url: "https://techflunky.com/confirm-email-change?token=c0nf",
+			expires_in_hours: 24,
+		},
+		shows: ["https://techflunky.com/confirm-email-change?token=c0nf", "24 hours"],
+		subject: /^Confirm your new e-mail address$/,
+	},
+	"email-change-requested": {
+		data: {
+			name: HOSTILE,
+			new_email: "new@example.com",
+			requested_at: "2026-12-01T10:20:30.000Z",
+			support_url: "https://techflunky.com/forgot-password",
+		},
+		shows: ["new@example.com", "2026-12-01 10:20:30 UTC", "https://techflunky.com/forgot-password"],
+		subject: /e-mail address is being changed/,
+	},
+	"email-changed": {
+		data: {
+			name: HOSTILE,
+			new_email: "new@example.com",
+			changed_at: "2026-12-01T10:20:30.000Z",
+			support_url: "https://techflunky.com/forgot-password",
+		},
+		shows: ["new@example.com", "2026-12-01 10:20:30 UTC", "https://techflunky.com/forgot-password"],
+		subject: /e-mail address was changed/,
+	},
+	"saved-search-match": {
+		data: {
+			name: "Grace",
+			search_name: HOSTILE,
+			listing_title: HOSTILE,
+			asking_price_cents: 4_200_000,
+			currency: "USD",
+			listing_url: "https://techflunky.com/listings/lst_1",
+			results_url: "https://techflunky.com/search?q=ai",
+			daily: true,
+		},
+		shows: [
+			"$42,000.00",
+			"https://techflunky.com/listings/lst_1",
+			"https://techflunky.com/search?q=ai",
+			"one e-mail a day",
+		],
+		subject: /^New match for /,
+	},
+	"watchlist-change": {
+		data: {
+			change: "price",
+			old_price_cents: 5_000_000,
+			new_price_cents: 4_500_000,
+			name: "Grace",
+			listing_title: HOSTILE,
+			currency: "USD",
+			listing_url: "https://techflunky.com/listings/lst_1",
+		},
+		shows: ["$50,000.00", "$45,000.00", "https://techflunky.com/listings/lst_1"],
+		subject: /^Price changed: .* is now \$45,000\.00$/,
 	},
 };
 
@@ -91,6 +186,12 @@ describe.each(templateNames)("template %s", (name) => {
 			to: { email: "ada@example.test" },
 			template: name,
 			data: sample.data,
+			// Required of the non-essential templates, allowed on the others (queues/backoffice-jobs.ts).
+			notification: {
+				user_id: `usr_${"d".repeat(32)}`,
+				kind: "offer_received",
+				origin: "https://techflunky.com",
+			},
 		};
 		expect(emailJobSchema.safeParse(job).success).toBe(true);
 	});
