@@ -5,8 +5,9 @@
  * whether or not another account uses the new address, so the page says "if" too. A wrong
  * password, a malformed address or the current one come back as field errors at their fields.
  */
-import { useEffect, useRef, useState } from "react";
+
 import { send } from "../../lib/browser-api.ts";
+import { useAccountForm } from "./use-account-form.ts";
 
 type FieldName = "new_email" | "password";
 
@@ -18,19 +19,8 @@ interface Props {
 }
 
 export default function EmailChangeForm({ email }: Props) {
-	const [busy, setBusy] = useState(false);
-	const [ready, setReady] = useState(false);
-	const [problem, setProblem] = useState<string | null>(null);
-	const [notice, setNotice] = useState<string | null>(null);
-	const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
-	const formRef = useRef<HTMLFormElement>(null);
-	useEffect(() => setReady(true), []);
-
-	function showErrors(found: Partial<Record<FieldName, string>>) {
-		setErrors(found);
-		const first = (Object.keys(LABELS) as FieldName[]).find((name) => found[name]);
-		if (first) formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
-	}
+	const { busy, setBusy, ready, problem, setProblem, notice, setNotice, errors, setErrors, formRef, showErrors } =
+		useAccountForm<FieldName>(LABELS);
 
 	async function submit(event: { preventDefault(): void; currentTarget: HTMLFormElement }) {
 		event.preventDefault();

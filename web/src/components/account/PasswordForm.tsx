@@ -6,8 +6,9 @@
  * a typo in a new password would otherwise lock the person out. A wrong current password and the
  * API's length rule come back as field errors and are shown at their fields.
  */
-import { useEffect, useRef, useState } from "react";
+
 import { send } from "../../lib/browser-api.ts";
+import { useAccountForm } from "./use-account-form.ts";
 
 type FieldName = "current_password" | "new_password" | "repeat_password";
 
@@ -23,19 +24,8 @@ interface Props {
 }
 
 export default function PasswordForm({ email }: Props) {
-	const [busy, setBusy] = useState(false);
-	const [ready, setReady] = useState(false);
-	const [problem, setProblem] = useState<string | null>(null);
-	const [notice, setNotice] = useState<string | null>(null);
-	const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
-	const formRef = useRef<HTMLFormElement>(null);
-	useEffect(() => setReady(true), []);
-
-	function showErrors(found: Partial<Record<FieldName, string>>) {
-		setErrors(found);
-		const first = (Object.keys(LABELS) as FieldName[]).find((name) => found[name]);
-		if (first) formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
-	}
+	const { busy, setBusy, ready, problem, setProblem, notice, setNotice, errors, setErrors, formRef, showErrors } =
+		useAccountForm<FieldName>(LABELS);
 
 	async function submit(event: { preventDefault(): void; currentTarget: HTMLFormElement }) {
 		event.preventDefault();
