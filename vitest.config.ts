@@ -125,7 +125,14 @@ export default defineConfig({
 					cloudflareTest({
 						wrangler: { configPath: "./workers/consumers/wrangler.toml" },
 						miniflare: {
-							bindings: { ...testSecrets, ...consumersMail, TEST_MIGRATIONS: migrations },
+							// SITE_ORIGIN as wrangler.toml has it, over a developer's .dev.vars (which points it at
+							// localhost for `npm start`), so the e-mails' links are the same on every machine.
+							bindings: {
+								...testSecrets,
+								...consumersMail,
+								SITE_ORIGIN: "https://techflunky.com",
+								TEST_MIGRATIONS: migrations,
+							},
 							workers: [
 								{
 									// The PaymentObject the payments consumer drives (no Stripe here: the

@@ -5,6 +5,7 @@ import { recordDeadLetters } from "./dead-letters.ts";
 import { offerEvents } from "./offer-events.ts";
 import { paymentEvents } from "./payment-events.ts";
 import { runBatch } from "./run-batch.ts";
+import { sweepAccountTokens } from "./token-sweep.ts";
 
 const now = () => new Date();
 
@@ -41,5 +42,6 @@ export default {
 		);
 		if (sent > 0) console.warn("outbox resent stale messages", sent);
 		await pruneSent(env.DB, Date.now());
+		await sweepAccountTokens(env.DB, Date.now());
 	},
 } satisfies ExportedHandler<ConsumersEnv>;

@@ -9,6 +9,7 @@ import type { ListingEventJob } from "../../queues/backoffice-jobs.ts";
 import type { QueueProducer } from "../../queues/envelope.ts";
 import { flushOutbox, type OutboxMessage, outboxInsert, pruneSent, resendStale } from "../../shared/data/outbox.ts";
 import consumers from "./index.ts";
+import { newUser } from "./users.test.helpers.ts";
 
 const bindings = env as unknown as ConsumersEnv;
 const db = bindings.DB;
@@ -320,6 +321,32 @@ describe("pruneSent", () => {
 });
 
 describe("consumers cron", () => {
+	it("sweeps e-mail link tokens a week past their expiry, and keeps the others", async () => {
+		const user = await newUser(db, "sweep");
+		const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+		const day = 24 * 60 * 60 * 1000;
+		const insert = (hash: string, expiresAt: string, usedAt: string | null) =>
+			db
+				.prepare(
+					"INSERT INTO account_tokens (token_hash, purpose, user_id, email, created_at, expires_at, used_at) VALUES (?, 'verify_email', ?, ?, ?, ?, ?)",
+				)
+				.bind(hash, user.id, user.email, at(-10 * day), expiresAt, usedAt);
+		const [old, oldUsed, recent, live] = [hex(), hex(), hex(), hex()] as const;
+		await db.batch([
+			insert(old, at(-8 * day), null),
+			insert(oldUsed, at(-8 * day), at(-9 * day)),
+			insert(recent, at(-1 * day), null),
+			insert(live, at(day), null),
+		]);
+		await scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }));
+		const { results } = await db
+			.prepare("SELECT token_hash FROM account_tokens WHERE user_id = ? ORDER BY expires_at")
+			.bind(user.id)
+			.all<{ token_hash: string }>();
+		// `old` and `oldUsed` (a week past their expiry) are gone; the recent and the live one stay.
+		expect(results.map((row) => row.token_hash)).toEqual([recent, live]);
+	});
+
 	const scheduled = (controller: ScheduledController) =>
 		(consumers.scheduled as ExportedHandlerScheduledHandler<ConsumersEnv>)(
 			controller,
