@@ -63,10 +63,10 @@ export const recoveryRoutes = {
 		tags,
 		summary: "Send the signed-in user a new verification link",
 		description:
-			"202 once the e-mail is queued; earlier links keep working until they expire. An address already verified is 409. Besides the caller's bucket, limited to 3 at once and 5 an hour per account (`verify-resend`).",
+			"200 once the e-mail is queued (the contract's status for this route); earlier links keep working until they expire. An address already verified is 409. Besides the caller's bucket, limited to 3 at once and 5 an hour per account (`verify-resend`).",
 		security: signedInSecurity,
 		responses: {
-			202: json(acceptedView, "A new link is on its way"),
+			200: json(acceptedView, "A new link is on its way"),
 			...problems(401, 403, 409, 429, 503),
 		},
 		"x-policy": { allow: signedIn, bucket: "caller", body: "none", credentials: "accepted", servedBy: "dispatch" },

@@ -77,7 +77,7 @@ export const recovery = contractApp<DispatchHono>()
 			now,
 		).run();
 		sendAfterAnswer(c, verificationEmail(account, originOf(c), link.token, now));
-		return c.json({ message: RESEND_ACCEPTED }, 202);
+		return c.json({ message: RESEND_ACCEPTED }, 200);
 	})
 	.openapi(r.requestPasswordReset, async (c) => {
 		const { email } = c.req.valid("json");
