@@ -1,11 +1,10 @@
-/** Consumers Worker entry: routes each batch to its queue's module; the cron resends the outbox. */
-import { pruneSent, resendStale } from "../../shared/data/outbox.ts";
+/** Consumers Worker entry: routes each batch to its queue's module; the crons run ./scheduled.ts. */
 import { backofficeJobs } from "./backoffice-jobs.ts";
 import { recordDeadLetters } from "./dead-letters.ts";
 import { offerEvents } from "./offer-events.ts";
 import { paymentEvents } from "./payment-events.ts";
 import { runBatch } from "./run-batch.ts";
-import { sweepAccountTokens } from "./token-sweep.ts";
+import { runScheduled } from "./scheduled.ts";
 
 const now = () => new Date();
 
@@ -30,18 +29,7 @@ export default {
 		}
 	},
 
-	async scheduled(_controller, env) {
-		const sent = await resendStale(
-			env.DB,
-			{
-				"offer-events": env.OFFER_EVENTS,
-				"payment-events": env.PAYMENT_EVENTS,
-				"backoffice-jobs": env.BACKOFFICE_JOBS,
-			},
-			Date.now(),
-		);
-		if (sent > 0) console.warn("outbox resent stale messages", sent);
-		await pruneSent(env.DB, Date.now());
-		await sweepAccountTokens(env.DB, Date.now());
+	async scheduled(controller, env) {
+		await runScheduled(controller.cron, env, now());
 	},
 } satisfies ExportedHandler<ConsumersEnv>;
