@@ -8,6 +8,7 @@ import { templates } from "../shared/email/templates/index.ts";
 import { linkUrl } from "../shared/email/templates/layout.ts";
 import { notificationKinds } from "../shared/notifications/kinds.ts";
 import { eventId, isoTime, type QueueProducer, sendAll, tenantId } from "./envelope.ts";
+import { metricsFlushJobSchema } from "./metrics.ts";
 
 export const auditJobSchema = z
 	.object({
@@ -122,6 +123,9 @@ export const emailJobSchema = z.discriminatedUnion("template", [
 	emailJob("email-changed"),
 	notificationEmailJob("saved-search-match"),
 	notificationEmailJob("watchlist-change"),
+	emailJob("listing-moderated"),
+	emailJob("alert-fired"),
+	emailJob("alert-resolved"),
 ]);
 
 /**
@@ -148,6 +152,7 @@ export const backofficeJobSchema = z.discriminatedUnion("kind", [
 	listingEventJobSchema,
 	emailJobSchema,
 	accessRequestEventJobSchema,
+	metricsFlushJobSchema,
 ]);
 
 export type AuditJob = z.infer<typeof auditJobSchema>;

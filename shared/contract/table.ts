@@ -9,11 +9,14 @@ import type { ContractRoute } from "./policy.ts";
 import { accessRequestsRoutes } from "./routes/access-requests.ts";
 import { accountRoutes } from "./routes/account.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { adminAlertsRoutes } from "./routes/admin-alerts.ts";
+import { adminMetricsRoutes } from "./routes/admin-metrics.ts";
 import { attachmentsRoutes } from "./routes/attachments.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { listingsRoutes } from "./routes/listings.ts";
 import { notificationsRoutes } from "./routes/notifications.ts";
 import { offersRoutes } from "./routes/offers.ts";
+import { operationsRoutes } from "./routes/operations.ts";
 import { paymentsRoutes } from "./routes/payments.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { recoveryRoutes } from "./routes/recovery.ts";
@@ -29,6 +32,9 @@ export const contract = {
 	...notificationsRoutes,
 	...accountRoutes,
 	...adminRoutes,
+	...adminAlertsRoutes,
+	...adminMetricsRoutes,
+	...operationsRoutes,
 	...listingsRoutes,
 	...attachmentsRoutes,
 	...accessRequestsRoutes,

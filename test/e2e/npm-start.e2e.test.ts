@@ -1,7 +1,7 @@
 /**
  * `npm start` itself: local secrets, migrations, demo data and every Worker in one `wrangler dev`,
- * answering on its port within a minute, without reaching for the internet. Runs against a
- * temporary state directory and port.
+ * answering on its port within a minute, without reaching for the internet, and firing the
+ * Workers' crons on their schedule. Runs against a temporary state directory and port.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, demoListingId } from "../../scripts/demo-data.ts";
+import { executeSql, querySql } from "../../scripts/local-d1.ts";
 import { ContractViolation } from "../../shared/contract/client.ts";
 import { contract } from "../../shared/contract/table.ts";
 import { E2eClient, expectStatus } from "./client.ts";
@@ -39,7 +40,7 @@ beforeAll(async () => {
 	// download under NODE_ENV=test, which would hide the network attempt this file checks for.
 	const { NODE_ENV: _vitest, ...env } = process.env;
 	child = spawn("node", ["scripts/start.ts", "--show-interactive-dev-session=false"], {
-		env: { ...env, PORT: String(port), TECHFLUNKY_STATE_DIR: stateDir, CI: "true" },
+		env: { ...env, PORT: String(port), TECHFLUNKY_STATE_DIR: stateDir, TECHFLUNKY_CRONS: "on", CI: "true" },
 		stdio: ["ignore", "pipe", "pipe"],
 		detached: true,
 	});
@@ -59,7 +60,26 @@ beforeAll(async () => {
 		if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
+	// What the consumers' every-minute cron acts on, seeded now so the wait for its next run overlaps
+	// the other tests: an outbox message its request never sent, and a dead letter.
+	executeSql(
+		`INSERT INTO outbox (id, queue, body, created_at) VALUES ('${CRON_EVENT}', 'backoffice-jobs', '${JSON.stringify({
+			id: CRON_EVENT,
+			kind: "listing.event",
+			type: "listing.updated",
+			occurred_at: new Date(Date.now() - 600_000).toISOString(),
+			listing_id: demoListingId("invoicely"),
+			seller_tenant_id: "seller_e2ecron",
+			actor_tenant_id: null,
+		})}', '${new Date(Date.now() - 600_000).toISOString()}');
+		 INSERT INTO dead_letters (message_id, queue, body, attempts, reason, recorded_at)
+		 VALUES ('e2e-cron', '${CRON_QUEUE}', '{}', 1, 'retries exhausted', '${new Date().toISOString()}');`,
+		stateDir,
+	);
 });
+
+const CRON_EVENT = `evt_${"c0ffee".repeat(5)}ab`;
+const CRON_QUEUE = "e2e-cron-queue";
 
 /** The demo buyer approved for Invoicely (scripts/demo-data.ts). */
 const BUYER = "barbara@buyer.techflunky.test";
@@ -120,4 +140,29 @@ describe("npm start", () => {
 		expect(res.headers.get("Content-Type")).toMatch(/^application\/pdf\b/);
 		expect(new TextDecoder().decode((await res.arrayBuffer()).slice(0, 5))).toBe("%PDF-");
 	});
+
+	it("fires the consumers' every-minute cron: the stale outbox message is resent and the dead letter alerts", async () => {
+		// The first run is at the next whole minute: up to a minute after start-up.
+		const deadline = Date.now() + 100_000;
+		const ran = /local cron techflunky-consumers "\* \* \* \* \*": (ran|runs again) \(ok\)/;
+		let recorded: unknown[] = [];
+		let alerts: unknown[] = [];
+		for (;;) {
+			if (ran.test(output)) {
+				recorded = querySql(`SELECT type FROM listing_events WHERE event_id = '${CRON_EVENT}'`, stateDir);
+				alerts = querySql(
+					`SELECT rule, status, value FROM alerts WHERE rule = 'dead_letters' AND subject = '${CRON_QUEUE}'`,
+					stateDir,
+				);
+				if (recorded.length > 0 && alerts.length > 0) break;
+			}
+			if (Date.now() > deadline) throw new Error(`no scheduled run took effect:\n${output.slice(-4000)}`);
+			await new Promise((resolve) => setTimeout(resolve, 3_000));
+		}
+		expect(recorded).toEqual([{ type: "listing.updated" }]);
+		expect(alerts).toEqual([{ rule: "dead_letters", status: "firing", value: 1 }]);
+		expect(output).toMatch(
+			/local crons on their schedule \(UTC\): techflunky-consumers "\* \* \* \* \*", techflunky-consumers "17 3 \* \* \*"/,
+		);
+	}, 120_000);
 });

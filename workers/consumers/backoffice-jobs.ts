@@ -2,6 +2,7 @@
 import { type BackofficeJob, backofficeJobSchema } from "../../queues/backoffice-jobs.ts";
 import { accessMail } from "./access-mail.ts";
 import { sendEmail } from "./email.ts";
+import { recordMetricsFlush } from "./metrics-flush.ts";
 import type { QueueModule } from "./run-batch.ts";
 import { watchMail } from "./watch-mail.ts";
 
@@ -72,6 +73,10 @@ export function backofficeJobs(env: ConsumersEnv, now: () => Date): QueueModule<
 					return sendEmail(env, job, now);
 				case "access_request.event":
 					return accessMail(env, job, now);
+				case "metrics.flush": {
+					await recordMetricsFlush(env.DB, job, now());
+					return;
+				}
 				default: {
 					const unreachable: never = job;
 					throw new Error(`unhandled job kind ${(unreachable as { kind: string }).kind}`);

@@ -6,6 +6,8 @@
  * shows in the Worker's logs and metrics.
  */
 import { pruneSent, resendStale } from "../../shared/data/outbox.ts";
+import { evaluateAlerts } from "./alerts/evaluate.ts";
+import { dailyBackup } from "./backup/backup.ts";
 import { sweepAccountTokens } from "./token-sweep.ts";
 
 /** The crons of workers/consumers/wrangler.toml; `npm start` fires them on the same schedule. */
@@ -29,9 +31,12 @@ const everyMinute: Record<string, Step> = {
 		await pruneSent(env.DB, now.getTime());
 	},
 	tokens: (env, now) => sweepAccountTokens(env.DB, now.getTime()),
+	alerts: (env, now) => evaluateAlerts(env, now),
 };
 
-const daily: Record<string, Step> = {};
+const daily: Record<string, Step> = {
+	backup: (env, now) => dailyBackup(env, now),
+};
 
 export function stepsFor(cron: string): Record<string, Step> {
 	if (cron === DAILY) return daily;

@@ -3,6 +3,7 @@ import type { TokenRole } from "../../shared/auth/jwt.ts";
 import type { ContractRoute } from "../../shared/contract/policy.ts";
 import type { Credentials, HostKind } from "../../shared/http/origins.ts";
 import type { TenantContext } from "../../shared/tenant-context.ts";
+import type { SecurityNote } from "./metrics/security.ts";
 
 /** The signed-in caller, from a verified token whose session is live. */
 export interface Principal {
@@ -28,6 +29,8 @@ export interface DispatchVariables {
 	route: ContractRoute | null;
 	/** A page's own Content-Security-Policy, set over the default one on the way out. */
 	contentSecurityPolicy?: string;
+	/** Security events this request caused, noted where each was decided (./metrics/security.ts). */
+	securityEvents?: SecurityNote[];
 }
 
 export interface DispatchHono {

@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import { accessRequest, accessRequestData } from "./access-request.ts";
+import { alertFired, alertFiredData, alertResolved, alertResolvedData } from "./alert.ts";
 import {
 	emailChanged,
 	emailChangedData,
@@ -15,6 +16,7 @@ import {
 	emailChangeVerifyData,
 } from "./email-change.ts";
 import type { Rendered } from "./layout.ts";
+import { listingModerated, listingModeratedData } from "./listing-moderated.ts";
 import { offerReceived, offerReceivedData } from "./offer-received.ts";
 import { offerUpdate, offerUpdateData } from "./offer-update.ts";
 import { passwordChanged, passwordChangedData } from "./password-changed.ts";
@@ -51,6 +53,9 @@ export const templates = {
 	"email-changed": template(emailChangedData, emailChanged),
 	"saved-search-match": template(savedSearchMatchData, savedSearchMatch),
 	"watchlist-change": template(watchlistChangeData, watchlistChange),
+	"listing-moderated": template(listingModeratedData, listingModerated),
+	"alert-fired": template(alertFiredData, alertFired),
+	"alert-resolved": template(alertResolvedData, alertResolved),
 } as const;
 
 export type TemplateName = keyof typeof templates;

@@ -139,6 +139,39 @@ const samples: { [N in TemplateName]: { data: TemplateData<N>; shows: string[]; 
 		shows: ["$50,000.00", "$45,000.00", "https://techflunky.com/listings/lst_1"],
 		subject: /^Price changed: .* is now \$45,000\.00$/,
 	},
+	"listing-moderated": {
+		data: {
+			name: "Grace",
+			listing_title: HOSTILE,
+			reason: "The listing names revenue it cannot show.",
+			listing_url: "https://techflunky.com/seller/listings/lst_1",
+		},
+		shows: ["The listing names revenue it cannot show.", "https://techflunky.com/seller/listings/lst_1"],
+		subject: /^Your listing was archived: /,
+	},
+	"alert-fired": {
+		data: {
+			name: "Grace",
+			title: "p95 latency above 500 ms",
+			summary: HOSTILE,
+			fired_at: "2026-12-01T10:20:30.000Z",
+			alerts_url: "https://techflunky.com/admin/alerts",
+		},
+		shows: ["p95 latency above 500 ms", "2026-12-01 10:20:30 UTC", "https://techflunky.com/admin/alerts"],
+		subject: /^Alert firing: p95 latency above 500 ms$/,
+	},
+	"alert-resolved": {
+		data: {
+			name: "Grace",
+			title: "Dead letters waiting (backoffice-jobs)",
+			summary: HOSTILE,
+			fired_at: "2026-12-01T10:20:30.000Z",
+			resolved_at: "2026-12-01T11:05:00.000Z",
+			alerts_url: "https://techflunky.com/admin/alerts",
+		},
+		shows: ["2026-12-01 10:20:30 UTC", "2026-12-01 11:05:00 UTC", "https://techflunky.com/admin/alerts"],
+		subject: /^Alert resolved: Dead letters waiting \(backoffice-jobs\)$/,
+	},
 };
 
 describe.each(templateNames)("template %s", (name) => {

@@ -20,6 +20,7 @@ import { verifyToken } from "../../../shared/auth/jwt.ts";
 import { type Credentials, classifyHost, csrfVerdict, type HostKind } from "../../../shared/http/origins.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { sessionCookie } from "../identity/sessions.ts";
+import { noteSecurityEvent } from "../metrics/security.ts";
 import type { DispatchHono, Principal } from "../types.ts";
 
 const TENANT_ID = /^(seller|buyer|investor|admin)_[0-9a-z]{1,40}$/;
@@ -70,11 +71,15 @@ export const authenticate = createMiddleware<DispatchHono>(async (c, next) => {
 	let principal: Principal | null = null;
 	if (token !== undefined && credentials !== "none") {
 		const claims = await verifyToken(token, c.env.JWT_SECRET, Date.now());
-		if (!claims) throw invalidCredential(credentials, "The token is invalid or has expired.");
+		if (!claims) {
+			noteSecurityEvent(c, "token_rejected");
+			throw invalidCredential(credentials, "The token is invalid or has expired.");
+		}
 		principal = { userId: claims.sub, tenantId: claims.tid, role: claims.role, sessionId: claims.sid, credentials };
 	}
 
 	if (principal && !portalAdmits(host, principal.role)) {
+		noteSecurityEvent(c, "cross_tenant_denied", principal.tenantId);
 		throw new HttpProblem({ reason: "forbidden", detail: "This portal is not for your account type." });
 	}
 
@@ -83,6 +88,7 @@ export const authenticate = createMiddleware<DispatchHono>(async (c, next) => {
 	let actorTenantId: string | null = null;
 	if (requested !== undefined && requested !== tenantId) {
 		if (principal?.role !== "admin") {
+			noteSecurityEvent(c, "cross_tenant_denied", principal?.tenantId);
 			throw new HttpProblem({ reason: "forbidden", detail: "X-Tenant-ID must name your own tenant." });
 		}
 		if (!TENANT_ID.test(requested)) {
@@ -101,6 +107,7 @@ export const authenticate = createMiddleware<DispatchHono>(async (c, next) => {
 		rootDomain: c.env.ROOT_DOMAIN,
 	});
 	if (verdict !== "ok") {
+		noteSecurityEvent(c, "csrf_rejected", principal?.tenantId);
 		throw new HttpProblem({ reason: "forbidden", detail: "Cross-origin writes are not accepted." });
 	}
 

@@ -20,6 +20,7 @@ import { accessOutcome } from "../../../shared/access/matrix.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { recordAudit } from "../audit.ts";
 import { isEmailVerified } from "../identity/accounts.ts";
+import { noteSecurityEvent } from "../metrics/security.ts";
 import type { DispatchHono } from "../types.ts";
 import { routes } from "./route.ts";
 
@@ -39,6 +40,7 @@ export const authorize = createMiddleware<DispatchHono>(async (c, next) => {
 				{ headers: { "WWW-Authenticate": 'Bearer realm="techflunky"' } },
 			);
 		case "forbidden":
+			noteSecurityEvent(c, "cross_tenant_denied");
 			throw new HttpProblem({ reason: "forbidden", detail: "Your account type may not do this." });
 		case "method_not_allowed":
 			throw new HttpProblem(

@@ -23,6 +23,7 @@ import { anonymousPolicyFrom, policyForRole } from "../../../shared/rate-limit/p
 import type { BucketPolicy, RateLimitDecision } from "../../../shared/rate-limit/token-bucket.ts";
 import { takeAuthIpToken } from "../identity/auth-limits.ts";
 import { reportedDecision, takeAnonymous } from "../limits/edge.ts";
+import { noteSecurityEvent } from "../metrics/security.ts";
 import type { DispatchHono } from "../types.ts";
 import { invalidCredential } from "./authenticate.ts";
 
@@ -76,6 +77,7 @@ export const rateLimit = createMiddleware<DispatchHono>(async (c, next) => {
 		}
 		switch (admission.outcome) {
 			case "unauthenticated":
+				noteSecurityEvent(c, "token_rejected");
 				throw invalidCredential(principal.credentials, "This session has ended; sign in again.");
 			case "suspended":
 				throw new HttpProblem({ reason: "forbidden", detail: "This account is suspended." });

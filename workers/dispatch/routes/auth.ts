@@ -39,9 +39,14 @@ import { takeAuthAccountToken } from "../identity/auth-limits.ts";
 import { newLinkToken } from "../identity/link-tokens.ts";
 import { originOf, passwordChangedMessage, sendAfterAnswer, verificationEmail } from "../identity/recovery-mail.ts";
 import { clearSessionCookie, signedInBody, startSession } from "../identity/sessions.ts";
+import { noteSecurityEvent } from "../metrics/security.ts";
 import type { DispatchHono, Principal } from "../types.ts";
 
-const badCredentials = () => new HttpProblem({ reason: "unauthorized", detail: "The email or password is wrong." });
+/** A failed sign-in (wrong password, unknown account, bad one-time code), counted as a security event. */
+const badCredentials = (c: Context<DispatchHono>) => {
+	noteSecurityEvent(c, "sign_in_failed");
+	return new HttpProblem({ reason: "unauthorized", detail: "The email or password is wrong." });
+};
 const nowIso = (now: number) => new Date(now).toISOString();
 
 /** Checked when the email is unknown, so a miss costs the same PBKDF2 work as a hit. */
@@ -148,10 +153,10 @@ export const auth = contractApp<DispatchHono>()
 		const pepper = c.env.PASSWORD_PEPPER;
 		const account = await findAccountByEmail(c.env.DB, body.email);
 		const check = await verifyPassword(body.password, account?.password_hash ?? (await dummyHashFor(pepper)), pepper);
-		if (!account || !check.valid) throw badCredentials();
+		if (!account || !check.valid) throw badCredentials(c);
 		if (account.mfa_secret) {
 			if (body.otp === undefined) throw new HttpProblem({ reason: "otp_required" });
-			if (!(await spendTotp(c.env, account, body.otp, now))) throw badCredentials();
+			if (!(await spendTotp(c.env, account, body.otp, now))) throw badCredentials(c);
 		}
 		if (check.needsRehash) {
 			await updatePasswordHash(c.env.DB, account.id, await hashPassword(body.password, pepper), nowIso(now));

@@ -7,26 +7,32 @@
  * the next delivery finds the event recorded but not queued, and queues it.
  */
 
+import type { Context } from "hono";
 import { type StripeEventMessage, stripeEventMessageSchema } from "../../../queues/payment-events.ts";
 import { contractApp } from "../../../shared/contract/app.ts";
 import { paymentsRoutes as r } from "../../../shared/contract/routes/payments.ts";
 import { stripeEventLog } from "../../../shared/data/payment-records.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { verifyWebhook } from "../../../shared/stripe/client.ts";
+import { noteSecurityEvent } from "../metrics/security.ts";
 import type { DispatchHono } from "../types.ts";
 
-const unverified = () => new HttpProblem({ reason: "bad_request", detail: "The webhook signature is not valid." });
+/** A refused delivery, counted as a security event. */
+const unverified = (c: Context<DispatchHono>) => {
+	noteSecurityEvent(c, "webhook_rejected");
+	return new HttpProblem({ reason: "bad_request", detail: "The webhook signature is not valid." });
+};
 
 export const webhooks = contractApp<DispatchHono>().openapi(r.stripeWebhook, async (c) => {
 	const signature = c.req.header("Stripe-Signature");
-	if (!signature) throw unverified();
+	if (!signature) throw unverified(c);
 	const payload = await c.req.text();
 	let event: Awaited<ReturnType<typeof verifyWebhook>>;
 	try {
 		event = await verifyWebhook(payload, signature, c.env.STRIPE_WEBHOOK_SECRET);
 	} catch (cause) {
 		console.warn("stripe webhook refused", cause instanceof Error ? cause.message : cause);
-		throw unverified();
+		throw unverified(c);
 	}
 	const message = stripeEventMessageSchema.safeParse({
 		kind: "stripe.event",
@@ -38,7 +44,7 @@ export const webhooks = contractApp<DispatchHono>().openapi(r.stripeWebhook, asy
 	} satisfies StripeEventMessage);
 	if (!message.success) {
 		console.warn("signed stripe event of an unexpected shape", event.id);
-		throw unverified();
+		throw unverified(c);
 	}
 	const log = stripeEventLog(c.env.DB);
 	const at = new Date().toISOString();

@@ -415,4 +415,33 @@ describe("a payment", () => {
 		expect(pending.items.map((item) => item.id)).not.toContain(deal.checkout.payment_id);
 		await checked(r.listPayments, await call("GET", "/api/v1/payments?status=lost", admin), 400);
 	});
+
+	it("gives an admin every tenant's open disputes with what deciding needs: reason, when, amount, listing, parties", async () => {
+		const deals = [await paidDeal(), await paidDeal()];
+		for (const [index, deal] of deals.entries()) {
+			const path = `/api/v1/payments/${deal.checkout.payment_id}/dispute`;
+			await checked(
+				r.openDispute,
+				await call("POST", path, deal.buyer, { reason: `Not handed over (${index}).` }),
+				200,
+			);
+			// What the payments consumer records from the object's event.
+			await run([{ sql: "UPDATE payments SET status = 'disputed' WHERE id = ?", values: [deal.checkout.payment_id] }]);
+		}
+		const page = await checked<{ items: Record<string, unknown>[] }>(
+			r.listPayments,
+			await call("GET", "/api/v1/payments?status=disputed&limit=100", await tenant("admin")),
+			200,
+		);
+		for (const [index, deal] of deals.entries()) {
+			expect(page.items.find((item) => item.id === deal.checkout.payment_id)).toMatchObject({
+				status: "disputed",
+				listing_id: deal.listingId,
+				buyer_tenant_id: deal.buyer.tenantId,
+				seller_tenant_id: deal.seller.tenantId,
+				amount_cents: 250_000,
+				dispute: { reason: `Not handed over (${index}).`, opened_by: "buyer", opened_at: expect.any(String) },
+			});
+		}
+	});
 });
