@@ -48,7 +48,9 @@ export default defineConfig({
 					cloudflareTest({
 						wrangler: { configPath: "./wrangler.toml" },
 						miniflare: {
-							bindings: { ...testSecrets, ...dispatchStripe, TEST_MIGRATIONS: migrations },
+							// METRICS_FLUSH_MS: a request's metrics flush 1 ms after it, not 5 s, so a test that
+							// awaits the request's waitUntil (waitOnExecutionContext) is not held by the timer.
+							bindings: { ...testSecrets, ...dispatchStripe, METRICS_FLUSH_MS: "1", TEST_MIGRATIONS: migrations },
 							workers: [
 								{
 									// The user Worker behind the USER_WORKER service binding, bundled by the
@@ -72,6 +74,22 @@ export default defineConfig({
 											const url = new URL(request.url);
 											return new Response("<p>web " + request.method + " " + url.pathname + url.search + "</p>", {
 												headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'self'; script-src 'self' 'sha256-web'", "X-Web-Cookie": request.headers.get("Cookie") ?? "", "X-Web-Host": request.headers.get("X-TechFlunky-Host") ?? "" },
+											});
+										},
+									};`,
+								},
+								{
+									// A stand-in for the documentation site behind DOCS (the real one is static
+									// assets, which the e2e topology loads with `docs: true`): it names what it was
+									// asked for and sets a CSP of its own, as the site's `_headers` does.
+									name: "techflunky-docs",
+									modules: true,
+									compatibilityDate: "2026-10-01",
+									script: `export default {
+										fetch(request) {
+											const url = new URL(request.url);
+											return new Response("<p>docs " + request.method + " " + url.host + url.pathname + "</p>", {
+												headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'self'; script-src 'self' 'sha256-docs'", "X-Docs-Cookie": request.headers.get("Cookie") ?? "" },
 											});
 										},
 									};`,

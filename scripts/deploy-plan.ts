@@ -1,8 +1,8 @@
 /**
  * The production deployment, one place: which Wrangler config goes where. `npm run build` runs it
  * as `--dry-run` (bundles and validates every Worker, no account needed); `npm run deploy` runs it
- * for real after applying D1 migrations to the production database. Both build the web app
- * (`astro build`) before the steps run.
+ * for real after applying D1 migrations to the production database. Both build the web app and
+ * the documentation site (`astro build` each) before the steps run.
  */
 export const DISPATCH_NAMESPACE = "techflunky-tenants";
 
@@ -21,5 +21,8 @@ export const deploySteps: DeployStep[] = [
 	// The web app (web/, built by `astro build` first: buildWebApp in ./web-app.ts) before the
 	// dispatch Worker, which forwards every page to it. Its generated config has no environments.
 	{ worker: "techflunky-web", args: ["deploy", "-c", "web/dist/server/wrangler.json"] },
+	// The documentation site (site/, static assets built by `astro build`: buildDocsSite in
+	// ./docs-site.ts), before the dispatch Worker, which forwards docs.<ROOT_DOMAIN> to it.
+	{ worker: "techflunky-docs", args: ["deploy", "-c", "site/wrangler.toml"] },
 	{ worker: "techflunky-dispatch", args: ["deploy", "-c", "wrangler.toml", "--env", "production"] },
 ];

@@ -7,7 +7,8 @@
  * foreign: deeper subdomains, IP addresses, other domains and look-alikes (`xtechflunky.com`,
  * `techflunky.com.evil.com`). The labels `api`, `admin`, `app` and `static` are kept back (foreign
  * for now, never a storefront), so a seller cannot claim a name that looks like ours before we use
- * it; `reservedLabels` lists every label a storefront slug can never take.
+ * it; `reservedLabels` lists every label a storefront slug can never take. `docs.` is the
+ * documentation site (`isDocsHost`): never a storefront, and foreign to the API and the web app.
  *
  * Why the CSRF check looks like this: the session cookie is `__Host-` (host-only, `Secure`, no
  * `Domain`) and `SameSite=Lax`, so other sites' subresources and cross-site POSTs do not carry it.
@@ -38,6 +39,7 @@ export const reservedLabels: readonly string[] = Object.freeze([
 	"admin",
 	"app",
 	"static",
+	"docs",
 ]);
 
 /** One DNS label, lower case: what a storefront host's label (and so a storefront's slug) may be. */
@@ -77,6 +79,13 @@ export function classifyHost(host: string, rootDomain: string): HostKind {
 	}
 	if (reservedLabels.includes(label) || !SLUG.test(label)) return FOREIGN;
 	return { kind: "storefront", slug: label };
+}
+
+/** Whether `host` is the documentation site's, `docs.<root>` (workers/dispatch/middleware/docs-site.ts). */
+export function isDocsHost(host: string, rootDomain: string): boolean {
+	const name = hostName(host);
+	const root = hostName(rootDomain);
+	return name !== null && root !== null && name === `docs.${root}`;
 }
 
 /**

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type CsrfInput, classifyHost, csrfVerdict, type HostKind, isOwnOrigin, reservedLabels } from "./origins.ts";
+import {
+	type CsrfInput,
+	classifyHost,
+	csrfVerdict,
+	type HostKind,
+	isDocsHost,
+	isOwnOrigin,
+	reservedLabels,
+} from "./origins.ts";
 
 const PROD = "techflunky.com";
 const LOCAL = "localhost";
@@ -59,9 +67,21 @@ describe("classifyHost", () => {
 		expect(classifyHost(host, root)).toEqual({ kind: "foreign" });
 	});
 
-	it.each(["api", "admin", "app", "static"])("keeps %s back from storefronts", (label) => {
+	it.each(["api", "admin", "app", "static", "docs"])("keeps %s back from storefronts", (label) => {
 		expect(classifyHost(`${label}.techflunky.com`, PROD)).toEqual({ kind: "foreign" });
 		expect(reservedLabels).toContain(label);
+	});
+
+	it.each([
+		["docs.techflunky.com", PROD, true],
+		["DOCS.techflunky.com.", PROD, true],
+		["docs.localhost:8787", "localhost", true],
+		["docs.ada.techflunky.com", PROD, false],
+		["docs.techflunky.com.evil.com", PROD, false],
+		["techflunky.com", PROD, false],
+		["docs.localhost:http", "localhost", false],
+	])("tells the documentation host %s under %s: %s", (host, root, docs) => {
+		expect(isDocsHost(host, root)).toBe(docs);
 	});
 
 	it("reserves every label that is not a storefront", () => {

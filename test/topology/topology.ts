@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
 import { bundleWorker } from "../../scripts/bundle.ts";
+import { docsWorkerOptions } from "../../scripts/docs-site.ts";
 import { webWorkerOptions } from "../../scripts/web-app.ts";
 import { type LocalMail, type LocalMailOptions, startLocalMail } from "../../stand-ins/mail/server.ts";
 import { type LocalStripe, type LocalStripeOptions, startLocalStripe } from "../../stand-ins/stripe/server.ts";
@@ -74,6 +75,13 @@ export interface TopologyOptions {
 	 * port; either way no test ever reaches MailerSend.
 	 */
 	localMail?: boolean | Omit<LocalMailOptions, "port" | "apiKey">;
+	/**
+	 * Also serve the documentation site (site/, built once while its inputs are unchanged:
+	 * scripts/docs-site.ts) behind the dispatch Worker's `DOCS`, on `docs.localhost`. Off by
+	 * default, so suites that never read the docs neither build nor load them; without it the
+	 * dispatch Worker has no `DOCS` binding and the docs host is served like any foreign host.
+	 */
+	docs?: boolean;
 }
 
 export type WorkerName = (typeof WORKERS)[number]["name"];
@@ -152,6 +160,12 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 	);
 	// The web app (web/, built once while its sources are unchanged), behind the dispatch Worker's `WEB`.
 	const web = await webWorkerOptions();
+	const docs = options.docs ? [await docsWorkerOptions()] : [];
+	if (!options.docs) {
+		const dispatch = workers[0] as { serviceBindings?: Record<string, unknown> };
+		const { DOCS: _docs, ...serviceBindings } = dispatch.serviceBindings ?? {};
+		dispatch.serviceBindings = serviceBindings;
+	}
 	// Wrangler speaks Miniflare's v4 option shape; Miniflare 5 converts it.
 	const mf = new Miniflare(
 		convertV4MiniflareOptions({
@@ -160,7 +174,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
 			// Miniflare's `Request.cf` placeholder, never a download from workers.cloudflare.com
 			// (scripts/offline-env.ts): `npm run bench` and `npm run soak` run without NODE_ENV=test.
 			cf: false,
-			workers: [...workers, web],
+			workers: [...workers, web, ...docs],
 			...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
 		} as Parameters<typeof convertV4MiniflareOptions>[0]),
 	);

@@ -14,14 +14,20 @@ import { authenticate } from "./middleware/authenticate.ts";
 import { authorize } from "./middleware/authorize.ts";
 import { bodyLimits } from "./middleware/body-limit.ts";
 import { platformCors } from "./middleware/cors.ts";
+import { docsSite } from "./middleware/docs-site.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestContext, securityHeaders } from "./middleware/request-context.ts";
 import { resolveRoute } from "./middleware/route.ts";
 import { webApp } from "./middleware/web-app.ts";
 import { accountDeletion } from "./routes/account-deletion.ts";
 import { admin } from "./routes/admin.ts";
+import { adminAlerts } from "./routes/admin-alerts.ts";
+import { adminMetrics } from "./routes/admin-metrics.ts";
+import { auditLog } from "./routes/audit-log.ts";
 import { auth } from "./routes/auth.ts";
+import { deadLetters } from "./routes/dead-letters.ts";
 import { emailChange } from "./routes/email-change.ts";
+import { moderation } from "./routes/moderation.ts";
 import { negotiation } from "./routes/negotiation.ts";
 import { notifications } from "./routes/notifications.ts";
 import { platform } from "./routes/platform.ts";
@@ -37,7 +43,9 @@ export const app = new Hono<DispatchHono>()
 	.use(platformCors)
 	.use(resolveRoute)
 	.use(requestAnalytics)
-	// Pages and static files go to the web app before any credential or bucket is looked at.
+	// The documentation site's host (docs.), then pages and static files to the web app, before any
+	// credential or bucket is looked at.
+	.use(docsSite)
 	.use(webApp)
 	.use(authenticate)
 	.use(rateLimit)
@@ -53,6 +61,11 @@ export const app = new Hono<DispatchHono>()
 	.route("/", accountDeletion)
 	.route("/", notifications)
 	.route("/", admin)
+	.route("/", adminAlerts)
+	.route("/", adminMetrics)
+	.route("/", deadLetters)
+	.route("/", auditLog)
+	.route("/", moderation)
 	.route("/", webhooks)
 	.route("/api/v1", tenantApi)
 	.notFound(notFoundProblem)
