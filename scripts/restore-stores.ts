@@ -31,9 +31,18 @@ export interface Store {
 
 /** The persisted local state in `stateDir` (what `wrangler dev --persist-to` and `npm start` use). */
 export async function localStore(stateDir: string): Promise<Store> {
-	const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
-	// The consumers Worker's own bindings: the shared DB and the BACKUPS bucket it writes.
-	const { d1Databases, r2Buckets } = unstable_getMiniflareWorkerOptions(CONSUMERS_CONFIG).workerOptions;
+	const { unstable_readConfig } = await import("wrangler");
+	// The consumers Worker's own bindings: the shared DB and the BACKUPS bucket it writes, by the
+	// ids Wrangler keys their local state with. Read from the config alone (not the Worker's whole
+	// options), so no secret is loaded, or missed and warned about: a restore needs none.
+	const config = unstable_readConfig({ config: CONSUMERS_CONFIG }, { hideWarnings: true });
+	const database = config.d1_databases.find((binding: { binding: string }) => binding.binding === "DB");
+	const backups = config.r2_buckets.find((binding: { binding: string }) => binding.binding === "BACKUPS");
+	if (!database?.database_id || !backups?.bucket_name) {
+		throw new Error(`${CONSUMERS_CONFIG} must bind DB (a D1 database id) and BACKUPS (an R2 bucket)`);
+	}
+	const d1Databases = { DB: database.database_id };
+	const r2Buckets = { BACKUPS: backups.bucket_name };
 	const mf = new Miniflare(
 		convertV4MiniflareOptions({
 			modules: true,
