@@ -199,7 +199,8 @@ export const LIMITS: Limit[] = [
 		capacity: 1_000,
 		unit: "requests/s per object (soft)",
 		shown: "1,000 requests/s (soft)",
-		source: "https://developers.cloudflare.com/durable-objects/platform/limits/",
+		// The soft limit moved from the limits page to the FAQ (read 2026-12-01).
+		source: "https://developers.cloudflare.com/durable-objects/reference/faq/",
 	},
 	{
 		id: "queue_offer_events",
