@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,7 +19,22 @@ import { E2eClient, expectStatus } from "./client.ts";
 let child: ChildProcess;
 let client: E2eClient;
 let stateDir: string;
+let port: number;
 let output = "";
+
+/** A GET to the dev server with another `Host` (browsers resolve `*.localhost` here; Node may not). */
+function getOnHost(host: string, path: string): Promise<{ status: number; body: string }> {
+	return new Promise((resolve, reject) => {
+		const req = request({ host: "127.0.0.1", port, path, headers: { Host: `${host}:${port}` } }, (res) => {
+			let body = "";
+			res.setEncoding("utf8");
+			res.on("data", (chunk) => (body += chunk));
+			res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+		});
+		req.on("error", reject);
+		req.end();
+	});
+}
 
 function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -33,7 +49,7 @@ function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-	const port = await freePort();
+	port = await freePort();
 	client = new E2eClient(String(port));
 	stateDir = mkdtempSync(join(tmpdir(), "techflunky-start-"));
 	// Without vitest's NODE_ENV=test, as from a developer's shell: Miniflare skips its `Request.cf`
@@ -109,6 +125,15 @@ describe("npm start", () => {
 		expect(output).toContain("Ready on");
 		expect(output).not.toMatch(/Request\.cf|workers\.cloudflare\.com|getaddrinfo|ENOTFOUND|EAI_AGAIN/);
 		expect(output).not.toMatch(/update available|telemetry/i);
+	});
+
+	it("serves the documentation site on docs.localhost, with its API reference", async () => {
+		const home = await getOnHost("docs.localhost", "/");
+		expect(home.status).toBe(200);
+		expect(home.body).toContain("TechFlunky");
+		const reference = await getOnHost("docs.localhost", "/api/");
+		expect(reference.status).toBe(200);
+		expect(reference.body).toMatch(/listings/i);
 	});
 
 	it("serves /healthz with the security headers", async () => {
