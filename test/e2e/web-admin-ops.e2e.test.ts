@@ -7,82 +7,38 @@
  * 390 and 1280 px (screenshots `admin-disputes-open-*.png`, `admin-listings-found-*.png`).
  * Metrics, alerts, dead letters, the audit log and access are ./web-admin.e2e.test.ts.
  *
- * One topology and one admin browser session for the file; accounts, listings, the payment and
- * the buyer's dispute are set up through the API.
+ * One topology and one admin browser session for the file (./web-admin-support.ts); accounts,
+ * listings, the payment and the buyer's dispute are set up through the API.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { contract } from "../../shared/contract/table.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import type { Topology } from "../topology/topology.ts";
-import { auditPages, collectErrors, launchBrowser, visitor as newVisitor, signInContext } from "./browser.ts";
-import { type Account, type E2eClient, expectStatus, type SignedInAdmin, topologyForFile, waitFor } from "./client.ts";
+import { visitor as newVisitor, signInContext } from "./browser.ts";
+import { type Account, type E2eClient, expectStatus, type SignedInAdmin } from "./client.ts";
 import { heldPayment, onboardedSeller, paymentIn } from "./deals.ts";
+import { type AdminBrowser, adminConsoleForFile } from "./web-admin-support.ts";
 
 const WORD = `moderate${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
 
 let topology: Topology;
 let client: E2eClient;
 let admin: SignedInAdmin;
+let ui: AdminBrowser;
 let browser: Browser;
 let origin: string;
-let adminContext: BrowserContext;
-let adminErrors: string[];
 let page: Page;
 let seller: Account;
 
-topologyForFile(
-	{ secrets: testSecrets(), admin: "moderator", localStripe: true, localMail: true },
-	(file) => ({ topology, client, admin } = file),
-);
+adminConsoleForFile({ secrets: testSecrets(), admin: "moderator", localStripe: true, localMail: true }, (file) => {
+	({ topology, client, admin, ui } = file);
+	({ browser, origin, page } = ui);
+});
 
 beforeAll(async () => {
-	browser = await launchBrowser();
-	origin = client.origin();
-	adminContext = await newVisitor(browser);
-	adminErrors = collectErrors(adminContext);
-	await signInContext(adminContext, origin, { email: admin.email, password: admin.password });
-	page = await adminContext.newPage();
 	seller = await onboardedSeller(client, topology.stripe?.url);
 });
-
-beforeEach(() => {
-	adminErrors.length = 0;
-});
-
-afterAll(async () => {
-	await adminContext?.close();
-	await browser?.close();
-});
-
-/** Console errors of the admin's pages but for the browser's note of a refusal a test provokes (e.g. a 409). */
-const unexpected = (allowed: readonly number[] = []) =>
-	adminErrors.filter(
-		(text) =>
-			!allowed.some((status) =>
-				text.startsWith(`Failed to load resource: the server responded with a status of ${status}`),
-			),
-	);
-
-/** Reloads `path` until `ready` holds on it, for what is consolidated seconds later (bounded). */
-async function reloadUntil(path: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-	await waitFor(async () => {
-		await page.goto(`${origin}${path}`);
-		return (await ready()) ? true : undefined;
-	}, timeoutMs);
-}
-
-/** axe on `path` as the admin (a context with the same session, CSP bypassed for axe), at both widths. */
-const audit = (name: string, path: string) =>
-	auditPages(
-		async (width) => {
-			const context = await newVisitor(browser, { width, bypassCSP: true });
-			await context.addCookies(await adminContext.cookies(origin));
-			return context;
-		},
-		[{ name, path }],
-		origin,
-	);
 
 describe("disputes", () => {
 	it("decides a buyer's dispute after confirming, and the payment leaves the list", async () => {
@@ -99,13 +55,16 @@ describe("disputes", () => {
 			"disputing",
 		);
 		// The list filters on the consolidated status, a few seconds behind the payment itself.
-		await reloadUntil("/admin/disputes", async () => (await page.getByRole("article", { name: title }).count()) === 1);
+		await ui.reloadUntil(
+			"/admin/disputes",
+			async () => (await page.getByRole("article", { name: title }).count()) === 1,
+		);
 		const card = page.getByRole("article", { name: title });
 		expect(await card.textContent()).toContain("The repository was empty.");
 		expect(await card.textContent()).toContain("$5,000");
 		expect(await card.textContent()).toContain(buyer.tenant.id);
 		expect(await card.textContent()).toContain(seller.tenant.id);
-		expect(await audit("admin-disputes-open", "/admin/disputes")).toEqual({});
+		expect(await ui.audit([{ name: "admin-disputes-open", path: "/admin/disputes" }])).toEqual({});
 
 		// No reason: refused at the field before anything is sent.
 		const refund = card.getByRole("button", { name: `Refund the buyer for ${title}` });
@@ -123,8 +82,11 @@ describe("disputes", () => {
 		await expect.poll(() => card.getByRole("status").textContent()).toContain("Refunded");
 		await paymentIn(client, seller, paymentId, "refunded");
 
-		await reloadUntil("/admin/disputes", async () => (await page.getByRole("article", { name: title }).count()) === 0);
-		expect(unexpected()).toEqual([]);
+		await ui.reloadUntil(
+			"/admin/disputes",
+			async () => (await page.getByRole("article", { name: title }).count()) === 0,
+		);
+		expect(ui.unexpected()).toEqual([]);
 	});
 });
 
@@ -136,7 +98,7 @@ describe("listing moderation", () => {
 		await page.getByLabel("Words in the listing").fill(WORD);
 		await page.getByRole("button", { name: "Find" }).click();
 		await page.waitForURL(/q=/);
-		expect(await audit("admin-listings-found", `/admin/listings?q=${WORD}`)).toEqual({});
+		expect(await ui.audit([{ name: "admin-listings-found", path: `/admin/listings?q=${WORD}` }])).toEqual({});
 		const card = page.getByRole("article", { name: title });
 		const archive = card.getByRole("button", { name: `Archive for moderation ${title}` });
 		await expect.poll(() => archive.isEnabled()).toBe(true);
@@ -160,7 +122,7 @@ describe("listing moderation", () => {
 		await page.goto(`${origin}/admin/listings?id=${listing.id}`);
 		expect(await page.getByRole("article", { name: title }).textContent()).toContain("Archived");
 		expect(await page.getByRole("button", { name: `Archive for moderation ${title}` }).count()).toBe(0);
-		expect(unexpected()).toEqual([]);
+		expect(ui.unexpected()).toEqual([]);
 	});
 
 	it("shows the API's refusal in place when the listing was archived meanwhile", async () => {
@@ -184,7 +146,7 @@ describe("listing moderation", () => {
 		await card.getByRole("button", { name: `Yes, archive ${title}` }).click();
 		await expect.poll(() => card.getByRole("alert").textContent()).not.toBe("");
 		expect(await card.getByRole("status").count()).toBe(0);
-		expect(unexpected([409])).toEqual([]);
+		expect(ui.unexpected([409])).toEqual([]);
 	});
 
 	it("answers an id that is not a listing id with the error at its field", async () => {

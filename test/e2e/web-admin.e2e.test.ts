@@ -9,16 +9,17 @@
  * 390 and 1280 px (screenshots `admin-*.png`; `admin-metrics-1280.png` is the README's
  * docs/screenshots/admin-metrics.png). Disputes and moderation: ./web-admin-ops.e2e.test.ts.
  *
- * One topology and one admin browser session for the file.
+ * One topology and one admin browser session for the file (./web-admin-support.ts).
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { contract } from "../../shared/contract/table.ts";
 import { newId } from "../../shared/encoding.ts";
 import { testSecrets } from "../topology/secrets.ts";
 import type { Topology } from "../topology/topology.ts";
-import { auditPages, collectErrors, launchBrowser, visitor as newVisitor, signInContext } from "./browser.ts";
-import { type E2eClient, expectStatus, type SignedInAdmin, topologyForFile, waitFor } from "./client.ts";
+import { visitor as newVisitor, signInContext } from "./browser.ts";
+import { type E2eClient, expectStatus, type SignedInAdmin, waitFor } from "./client.ts";
+import { type AdminBrowser, adminConsoleForFile } from "./web-admin-support.ts";
 
 /** Every page of the console, as the nav lists them. */
 const PAGES = [
@@ -34,51 +35,15 @@ const PAGES = [
 let topology: Topology;
 let client: E2eClient;
 let admin: SignedInAdmin;
+let ui: AdminBrowser;
 let browser: Browser;
 let origin: string;
-let adminContext: BrowserContext;
-let adminErrors: string[];
 let page: Page;
 
-topologyForFile(
-	{ secrets: testSecrets(), admin: "console", localMail: true },
-	(file) => ({ topology, client, admin } = file),
-);
-
-beforeAll(async () => {
-	browser = await launchBrowser();
-	origin = client.origin();
-	adminContext = await newVisitor(browser);
-	adminErrors = collectErrors(adminContext);
-	await signInContext(adminContext, origin, { email: admin.email, password: admin.password });
-	page = await adminContext.newPage();
+adminConsoleForFile({ secrets: testSecrets(), admin: "console", localMail: true }, (file) => {
+	({ topology, client, admin, ui } = file);
+	({ browser, origin, page } = ui);
 });
-
-beforeEach(() => {
-	adminErrors.length = 0;
-});
-
-afterAll(async () => {
-	await adminContext?.close();
-	await browser?.close();
-});
-
-/** Console errors of the admin's pages but for the browser's note of a refusal a test provokes (e.g. a 409). */
-const unexpected = (allowed: readonly number[] = []) =>
-	adminErrors.filter(
-		(text) =>
-			!allowed.some((status) =>
-				text.startsWith(`Failed to load resource: the server responded with a status of ${status}`),
-			),
-	);
-
-/** Reloads `path` until `ready` holds on it, for what arrives through a queue (bounded). */
-async function reloadUntil(path: string, ready: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-	await waitFor(async () => {
-		await page.goto(`${origin}${path}`);
-		return (await ready()) ? true : undefined;
-	}, timeoutMs);
-}
 
 /** Runs the consumers Worker's every-minute scheduled work (the alert rules among it) now. */
 async function runEveryMinute(): Promise<void> {
@@ -91,7 +56,7 @@ describe("metrics and the overview", () => {
 		const seller = await client.register("seller");
 		for (let i = 0; i < 5; i++)
 			expectStatus(await client.api.call(contract.getMe, { token: seller.token }), 200, "reading me");
-		await reloadUntil(
+		await ui.reloadUntil(
 			"/admin/metrics",
 			async () => (await page.getByRole("img", { name: "Latency percentiles (ms)" }).count()) === 1,
 		);
@@ -116,7 +81,7 @@ describe("metrics and the overview", () => {
 		expect(bad?.status()).toBe(400);
 		expect(await page.getByRole("alert").first().textContent()).not.toBe("");
 		expect(await page.getByRole("img", { name: "Latency percentiles (ms)" }).count()).toBe(0);
-		expect(unexpected([400])).toEqual([]);
+		expect(ui.unexpected([400])).toEqual([]);
 	});
 
 	it("reads the hour's recorded history: a tenant's sums, its error rate over time and its security events by kind", async () => {
@@ -162,7 +127,7 @@ describe("metrics and the overview", () => {
 		expect(await events("Failed sign-ins")).toBe("4");
 		expect(await events("Rate-limited requests")).toBe("2");
 		expect(await events("CSRF refusals")).toBe("0");
-		expect(unexpected()).toEqual([]);
+		expect(ui.unexpected()).toEqual([]);
 	});
 
 	it("summarises the last hour, alerts, dead letters and disputes on the overview, linking to each tool", async () => {
@@ -244,12 +209,12 @@ describe("a dead letter, its alert, its replay and the audit log", () => {
 		expect(await page.getByRole("article", { name: new RegExp(messageId) }).count()).toBe(1);
 
 		// The replayed job itself is recorded (once), and so is the admin's replay.
-		await reloadUntil(
+		await ui.reloadUntil(
 			`/admin/audit?action=${probeAction}`,
 			async () => (await page.locator(".audit-card").count()) > 0,
 		);
 		expect(await page.locator(".audit-card").count()).toBe(1);
-		await reloadUntil(
+		await ui.reloadUntil(
 			"/admin/audit?action=admin.dead_letter_replayed",
 			async () => (await page.getByText(messageId).count()) > 0,
 		);
@@ -272,7 +237,7 @@ describe("a dead letter, its alert, its replay and the audit log", () => {
 				.getByRole("article", { name: /Dead letters waiting/ })
 				.count(),
 		).toBe(1);
-		expect(unexpected()).toEqual([]);
+		expect(ui.unexpected()).toEqual([]);
 	});
 
 	it("replays every waiting dead letter of a queue after confirming, and none are left waiting", async () => {
@@ -294,7 +259,7 @@ describe("a dead letter, its alert, its replay and the audit log", () => {
 				.first<{ replays: number }>();
 			expect(row?.replays).toBe(1);
 		}
-		expect(unexpected()).toEqual([]);
+		expect(ui.unexpected()).toEqual([]);
 	});
 
 	it("answers an audit filter it cannot read with the error at its field", async () => {
@@ -330,13 +295,8 @@ describe("access and accessibility", () => {
 	});
 
 	it("finds no serious or critical axe violations on any console page at phone and desktop widths", async () => {
-		const same = async (width: number) => {
-			const context = await newVisitor(browser, { width, bypassCSP: true });
-			await context.addCookies(await adminContext.cookies(origin));
-			return context;
-		};
 		// With the replayed dead letter listed too: its card, message and "Replay again".
 		const pages = [...PAGES, { name: "admin-dead-letters-all", path: "/admin/dead-letters?status=all" }];
-		expect(await auditPages(same, pages, origin)).toEqual({});
+		expect(await ui.audit(pages)).toEqual({});
 	});
 });

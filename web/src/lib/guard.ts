@@ -6,7 +6,8 @@
  * chooses what to render.
  */
 import type { AstroGlobal } from "astro";
-import type { Visitor } from "./session.ts";
+import { type Api, apiFor } from "./api.ts";
+import { type Visitor, visitorOf } from "./session.ts";
 
 export type Role = Visitor["role"];
 
@@ -28,4 +29,17 @@ export function gate(astro: AstroGlobal, visitor: Visitor | null, roles: readonl
 	const who = roles.map((role) => PEOPLE[role]).join(" and ");
 	astro.response.status = 403;
 	return { ok: false, forbidden: `This page is for ${who}. You are signed in as a ${visitor.role}.` };
+}
+
+/**
+ * A role-only page's first step: its API client, who the visitor is, and `gate`'s answer. The
+ * page returns `access.response` (the guest's redirect) itself, since only a page can.
+ */
+export async function gatedPage(
+	astro: AstroGlobal,
+	roles: readonly Role[],
+): Promise<{ api: Api; visitor: Visitor | null; access: Gate }> {
+	const api = apiFor(astro.request);
+	const visitor = await visitorOf(api, astro.request);
+	return { api, visitor, access: gate(astro, visitor, roles) };
 }

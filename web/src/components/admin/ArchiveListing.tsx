@@ -5,24 +5,18 @@
  * The API's refusal (already archived, sold, a held payment on it: a 409 naming why) is shown in
  * place; a reason it refuses sits at its field. Types only: no zod in the browser.
  */
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { send } from "../../lib/browser-api.ts";
+import ConfirmStep from "./ConfirmStep.tsx";
+import { useConsoleAction } from "./use-console-action.ts";
 
 const MAX_REASON = 1000;
 
 export default function ArchiveListing({ listingId, title }: { listingId: string; title: string }) {
-	const [confirming, setConfirming] = useState(false);
-	const [busy, setBusy] = useState(false);
-	const [ready, setReady] = useState(false);
-	const [problem, setProblem] = useState<string | null>(null);
+	const { asking: confirming, setAsking, busy, ready, problem, setProblem, confirmButton, run } = useConsoleAction();
 	const [reasonError, setReasonError] = useState<string | null>(null);
 	const [archived, setArchived] = useState(false);
 	const reason = useRef<HTMLTextAreaElement>(null);
-	const confirmButton = useRef<HTMLButtonElement>(null);
-	useEffect(() => setReady(true), []);
-	useEffect(() => {
-		if (confirming) confirmButton.current?.focus();
-	}, [confirming]);
 
 	const base = `archive-${listingId}`;
 
@@ -36,23 +30,17 @@ export default function ArchiveListing({ listingId, title }: { listingId: string
 			return;
 		}
 		setReasonError(null);
-		setConfirming(true);
+		setAsking(true);
 	}
 
 	async function archive() {
-		setBusy(true);
-		setProblem(null);
-		const answer = await send("POST", `/api/v1/admin/listings/${encodeURIComponent(listingId)}/archive`, {
-			reason: reason.current?.value.trim() ?? "",
-		});
-		setBusy(false);
-		setConfirming(false);
-		if (answer.ok) {
-			setArchived(true);
-			return;
-		}
-		setProblem(answer.detail);
-		if (answer.fields.reason) setReasonError(`The reason ${answer.fields.reason}.`);
+		const answer = await run(() =>
+			send("POST", `/api/v1/admin/listings/${encodeURIComponent(listingId)}/archive`, {
+				reason: reason.current?.value.trim() ?? "",
+			}),
+		);
+		if (answer.ok) setArchived(true);
+		else if (answer.fields.reason) setReasonError(`The reason ${answer.fields.reason}.`);
 	}
 
 	if (archived)
@@ -76,7 +64,7 @@ export default function ArchiveListing({ listingId, title }: { listingId: string
 					id={`${base}-reason`}
 					rows={2}
 					maxLength={MAX_REASON}
-					disabled={confirming}
+					disabled={confirming !== null}
 					aria-invalid={reasonError ? true : undefined}
 					aria-describedby={reasonError ? `${base}-reason-error` : `${base}-reason-hint`}
 				/>
@@ -91,32 +79,21 @@ export default function ArchiveListing({ listingId, title }: { listingId: string
 				)}
 			</div>
 			{confirming ? (
-				<div className="confirm">
-					<p id={`${base}-confirm`}>
-						Archive {title}? It leaves the market at once and its seller is e-mailed your reason.
-					</p>
-					<div className="actions">
-						<button
-							ref={confirmButton}
-							type="button"
-							className="button button-danger"
-							aria-describedby={`${base}-confirm`}
-							disabled={busy}
-							onClick={archive}
-						>
+				<ConfirmStep
+					id={`${base}-confirm`}
+					question={`Archive ${title}? It leaves the market at once and its seller is e-mailed your reason.`}
+					confirm={
+						<>
 							{busy ? "Archiving…" : "Yes, archive"}
 							<span className="visually-hidden"> {title}</span>
-						</button>
-						<button
-							type="button"
-							className="button button-secondary"
-							disabled={busy}
-							onClick={() => setConfirming(false)}
-						>
-							Cancel<span className="visually-hidden"> archiving {title}</span>
-						</button>
-					</div>
-				</div>
+						</>
+					}
+					cancels={`archiving ${title}`}
+					busy={busy}
+					buttonRef={confirmButton}
+					onConfirm={archive}
+					onCancel={() => setAsking(null)}
+				/>
 			) : (
 				<div className="actions">
 					<button type="submit" className="button button-danger" disabled={!ready || busy}>

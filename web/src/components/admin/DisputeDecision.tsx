@@ -7,9 +7,11 @@
  * `detail`, and a missing reason sits at its field. Types only from the contract.
  */
 import type { z } from "@hono/zod-openapi";
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import type { paymentView } from "../../../../shared/contract/routes/payments.ts";
 import { send } from "../../lib/browser-api.ts";
+import ConfirmStep from "./ConfirmStep.tsx";
+import { useConsoleAction } from "./use-console-action.ts";
 
 type Payment = z.output<typeof paymentView>;
 type Decision = "release" | "refund";
@@ -28,18 +30,19 @@ const CHOICES: Record<Decision, { button: string; confirm: string; done: string 
 };
 
 export default function DisputeDecision({ paymentId, label }: { paymentId: string; label: string }) {
-	const [choice, setChoice] = useState<Decision | null>(null);
-	const [busy, setBusy] = useState(false);
-	const [ready, setReady] = useState(false);
-	const [problem, setProblem] = useState<string | null>(null);
+	const {
+		asking: choice,
+		setAsking: setChoice,
+		busy,
+		ready,
+		problem,
+		setProblem,
+		confirmButton,
+		run,
+	} = useConsoleAction<Decision>();
 	const [reasonError, setReasonError] = useState<string | null>(null);
 	const [decided, setDecided] = useState<Payment | null>(null);
 	const reason = useRef<HTMLTextAreaElement>(null);
-	const confirmButton = useRef<HTMLButtonElement>(null);
-	useEffect(() => setReady(true), []);
-	useEffect(() => {
-		if (choice) confirmButton.current?.focus();
-	}, [choice]);
 
 	const base = `dispute-${paymentId}`;
 
@@ -56,20 +59,14 @@ export default function DisputeDecision({ paymentId, label }: { paymentId: strin
 	}
 
 	async function decide(decision: Decision) {
-		setBusy(true);
-		setProblem(null);
-		const answer = await send<Payment>("POST", `/api/v1/payments/${encodeURIComponent(paymentId)}/dispute/decision`, {
-			decision,
-			reason: reason.current?.value.trim() ?? "",
-		});
-		setBusy(false);
-		setChoice(null);
-		if (answer.ok) {
-			setDecided(answer.body);
-			return;
-		}
-		setProblem(answer.detail);
-		if (answer.fields.reason) setReasonError(`The reason ${answer.fields.reason}.`);
+		const answer = await run(() =>
+			send<Payment>("POST", `/api/v1/payments/${encodeURIComponent(paymentId)}/dispute/decision`, {
+				decision,
+				reason: reason.current?.value.trim() ?? "",
+			}),
+		);
+		if (answer.ok) setDecided(answer.body);
+		else if (answer.fields.reason) setReasonError(`The reason ${answer.fields.reason}.`);
 	}
 
 	if (decided) {
@@ -105,28 +102,20 @@ export default function DisputeDecision({ paymentId, label }: { paymentId: strin
 				)}
 			</div>
 			{choice ? (
-				<div className="confirm">
-					<p id={`${base}-confirm`}>
-						{choice === "release"
+				<ConfirmStep
+					id={`${base}-confirm`}
+					question={
+						choice === "release"
 							? `Release the money of ${label} to the seller? The transfer cannot be taken back.`
-							: `Refund the buyer of ${label}? The refund cannot be taken back.`}
-					</p>
-					<div className="actions">
-						<button
-							ref={confirmButton}
-							type="button"
-							className="button button-danger"
-							aria-describedby={`${base}-confirm`}
-							disabled={busy}
-							onClick={() => decide(choice)}
-						>
-							{busy ? "Deciding…" : CHOICES[choice].confirm}
-						</button>
-						<button type="button" className="button button-secondary" disabled={busy} onClick={() => setChoice(null)}>
-							Cancel<span className="visually-hidden"> the decision for {label}</span>
-						</button>
-					</div>
-				</div>
+							: `Refund the buyer of ${label}? The refund cannot be taken back.`
+					}
+					confirm={busy ? "Deciding…" : CHOICES[choice].confirm}
+					cancels={`the decision for ${label}`}
+					busy={busy}
+					buttonRef={confirmButton}
+					onConfirm={() => decide(choice)}
+					onCancel={() => setChoice(null)}
+				/>
 			) : (
 				<div className="actions">
 					{(["release", "refund"] as const).map((decision) => (

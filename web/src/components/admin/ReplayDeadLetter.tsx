@@ -7,39 +7,33 @@
  * someone replayed it meanwhile, 503 when the queue refused) is shown in place.
  */
 import type { z } from "@hono/zod-openapi";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { deadLetterView } from "../../../../shared/contract/routes/operations.ts";
 import { send } from "../../lib/browser-api.ts";
+import { useConsoleAction } from "./use-console-action.ts";
 
 type DeadLetter = z.output<typeof deadLetterView>;
 
 export default function ReplayDeadLetter({ initial }: { initial: DeadLetter }) {
+	const { busy, ready, problem, run } = useConsoleAction();
 	const [letter, setLetter] = useState(initial);
-	const [busy, setBusy] = useState(false);
-	const [ready, setReady] = useState(false);
-	const [problem, setProblem] = useState<string | null>(null);
 	const [notice, setNotice] = useState<string | null>(null);
-	useEffect(() => setReady(true), []);
 
 	const again = letter.replayed_at !== null;
 
 	async function replay() {
-		setBusy(true);
-		setProblem(null);
 		setNotice(null);
-		const answer = await send<DeadLetter>(
-			"POST",
-			`/api/v1/admin/dead-letters/${encodeURIComponent(letter.message_id)}/replay${again ? "?force=true" : ""}`,
+		const answer = await run(() =>
+			send<DeadLetter>(
+				"POST",
+				`/api/v1/admin/dead-letters/${encodeURIComponent(letter.message_id)}/replay${again ? "?force=true" : ""}`,
+			),
 		);
-		setBusy(false);
-		if (answer.ok) {
-			setLetter(answer.body);
-			setNotice(
-				`Sent back to ${answer.body.queue} (replay ${answer.body.replays}). It no longer waits; if it fails again it comes back as a new dead letter.`,
-			);
-			return;
-		}
-		setProblem(answer.detail);
+		if (!answer.ok) return;
+		setLetter(answer.body);
+		setNotice(
+			`Sent back to ${answer.body.queue} (replay ${answer.body.replays}). It no longer waits; if it fails again it comes back as a new dead letter.`,
+		);
 	}
 
 	return (

@@ -6,40 +6,29 @@
  * chased). The count sent, what remains, or the refusal is shown in place.
  */
 import type { z } from "@hono/zod-openapi";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import type { replayAllResult } from "../../../../shared/contract/routes/operations.ts";
 import { send } from "../../lib/browser-api.ts";
+import ConfirmStep from "./ConfirmStep.tsx";
+import { useConsoleAction } from "./use-console-action.ts";
 
 type Result = z.output<typeof replayAllResult>;
 
 export default function ReplayQueue({ queue, waiting }: { queue: string; waiting: number }) {
-	const [confirming, setConfirming] = useState(false);
-	const [busy, setBusy] = useState(false);
-	const [ready, setReady] = useState(false);
-	const [problem, setProblem] = useState<string | null>(null);
+	const { asking: confirming, setAsking, busy, ready, problem, confirmButton, run } = useConsoleAction();
 	const [result, setResult] = useState<Result | null>(null);
 	const [sent, setSent] = useState(0);
-	const confirmButton = useRef<HTMLButtonElement>(null);
-	useEffect(() => setReady(true), []);
-	useEffect(() => {
-		if (confirming) confirmButton.current?.focus();
-	}, [confirming]);
 
 	async function replay() {
-		setBusy(true);
-		setProblem(null);
-		const answer = await send<Result>("POST", "/api/v1/admin/dead-letters/replay", {
-			queue,
-			...(result ? { before: result.before } : {}),
-		});
-		setBusy(false);
-		setConfirming(false);
-		if (answer.ok) {
-			setResult(answer.body);
-			setSent((total) => total + answer.body.replayed);
-			return;
-		}
-		setProblem(answer.detail);
+		const answer = await run(() =>
+			send<Result>("POST", "/api/v1/admin/dead-letters/replay", {
+				queue,
+				...(result ? { before: result.before } : {}),
+			}),
+		);
+		if (!answer.ok) return;
+		setResult(answer.body);
+		setSent((total) => total + answer.body.replayed);
 	}
 
 	const remaining = result?.remaining ?? null;
@@ -54,35 +43,24 @@ export default function ReplayQueue({ queue, waiting }: { queue: string; waiting
 				{problem}
 			</div>
 			{confirming ? (
-				<div className="confirm">
-					<p id={`replay-${queue}-confirm`}>
-						Send {result ? remaining : `the ${waiting} shown waiting (and any more)`} dead letters of {queue} back to
-						their queue? Up to 100 go per step.
-					</p>
-					<div className="actions">
-						<button
-							ref={confirmButton}
-							type="button"
-							className="button button-danger"
-							aria-describedby={`replay-${queue}-confirm`}
-							disabled={busy}
-							onClick={replay}
-						>
-							{busy ? "Replaying…" : `Yes, replay ${queue}`}
-						</button>
-						<button
-							type="button"
-							className="button button-secondary"
-							disabled={busy}
-							onClick={() => setConfirming(false)}
-						>
-							Cancel<span className="visually-hidden"> replaying {queue}</span>
-						</button>
-					</div>
-				</div>
+				<ConfirmStep
+					id={`replay-${queue}-confirm`}
+					question={
+						<>
+							Send {result ? remaining : `the ${waiting} shown waiting (and any more)`} dead letters of {queue} back to
+							their queue? Up to 100 go per step.
+						</>
+					}
+					confirm={busy ? "Replaying…" : `Yes, replay ${queue}`}
+					cancels={`replaying ${queue}`}
+					busy={busy}
+					buttonRef={confirmButton}
+					onConfirm={replay}
+					onCancel={() => setAsking(null)}
+				/>
 			) : remaining === 0 ? null : (
 				<div className="actions">
-					<button type="button" className="button" disabled={!ready || busy} onClick={() => setConfirming(true)}>
+					<button type="button" className="button" disabled={!ready || busy} onClick={() => setAsking(true)}>
 						{result ? `Continue replaying ${queue}` : `Replay all waiting in ${queue}`}
 					</button>
 				</div>
