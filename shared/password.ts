@@ -5,6 +5,10 @@
  * outside the database) keys an HMAC of the password before PBKDF2, so a stolen database alone
  * cannot be brute-forced. Production Workers cap PBKDF2 at 100,000 iterations, so that is both the
  * current cost and the ceiling; the iteration count is stored so it can be raised on login.
+ * During a pepper rotation `verifyPasswordUnder` tries the current pepper, then the previous
+ * one: a miss costs one derivation per pepper (so an unknown account, checked against a dummy
+ * hash, costs the same as a wrong password), and a hit under the previous pepper asks for a
+ * re-hash under the current one.
  */
 import { fromBase64Url, toBase64Url, utf8 } from "./encoding.ts";
 
@@ -60,7 +64,10 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 export interface PasswordCheck {
 	valid: boolean;
-	/** True when the stored hash uses weaker parameters than today's and should be replaced. */
+	/**
+	 * True when the stored hash uses weaker parameters than today's, or was derived under the
+	 * previous pepper, and should be replaced by a hash under today's parameters and pepper.
+	 */
 	needsRehash: boolean;
 }
 
@@ -90,4 +97,21 @@ export async function verifyPassword(password: string, stored: string, pepper: s
 	const actual = await derive(password, pepper, salt, iterations);
 	const valid = equalBytes(actual, expected);
 	return { valid, needsRehash: valid && iterations < PBKDF2_ITERATIONS };
+}
+
+/**
+ * `verifyPassword` under each pepper in turn, the current one first (`secretValues(env,
+ * "PASSWORD_PEPPER")`, ./auth/rotation.ts). A miss tries every pepper, whatever the stored hash;
+ * a hit under any but the first needs a re-hash.
+ */
+export async function verifyPasswordUnder(
+	password: string,
+	stored: string,
+	peppers: readonly [string, ...string[]],
+): Promise<PasswordCheck> {
+	for (const [index, pepper] of peppers.entries()) {
+		const check = await verifyPassword(password, stored, pepper);
+		if (check.valid) return { valid: true, needsRehash: check.needsRehash || index > 0 };
+	}
+	return { valid: false, needsRehash: false };
 }

@@ -80,17 +80,30 @@ const verified = new Map<string, { secret: string; claims: TokenClaims }>();
  * The verified claims, or `null` for anything else: a bad signature, another algorithm (`none`,
  * HS512 with the same secret, RS256), a wrong issuer or audience, an expired token, a missing
  * claim, an oversized token. Every jose error is a 401 to the caller.
+ *
+ * `secrets` is the current secret, or the current one then the previous one during a rotation
+ * (`secretValues(env, "JWT_SECRET")`, ./rotation.ts): a token that fails under one is tried under
+ * the next, and every other check is the same under each. Tokens are only ever signed with the
+ * current one, so the previous one must stay set for `TOKEN_TTL_SECONDS` after the switch.
  */
-export async function verifyToken(token: string, secret: string, now: number): Promise<TokenClaims | null> {
+export async function verifyToken(
+	token: string,
+	secrets: string | readonly string[],
+	now: number,
+): Promise<TokenClaims | null> {
 	if (token.length > MAX_TOKEN_LENGTH) return null;
+	const candidates = typeof secrets === "string" ? [secrets] : secrets;
 	const seen = verified.get(token);
-	if (seen && seen.secret === secret) return seen.claims.exp * 1000 > now ? seen.claims : null;
-	const claims = await verifyUncached(token, secret, now);
-	if (claims) {
-		if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value ?? "");
-		verified.set(token, { secret, claims });
+	if (seen && candidates.includes(seen.secret)) return seen.claims.exp * 1000 > now ? seen.claims : null;
+	for (const secret of candidates) {
+		const claims = await verifyUncached(token, secret, now);
+		if (claims) {
+			if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value ?? "");
+			verified.set(token, { secret, claims });
+			return claims;
+		}
 	}
-	return claims;
+	return null;
 }
 
 /** How many verified tokens this isolate remembers now (for tests of the bound). */

@@ -12,11 +12,15 @@
  * 5. CSRF: a cookie-authenticated write needs a same-origin `Origin` (or `Sec-Fetch-Site:
  *    same-origin`); any write from a foreign `Origin` is refused.
  *
+ * The token verifies under `JWT_SECRET`, or under `JWT_SECRET_PREVIOUS` while a rotation overlaps
+ * (shared/auth/rotation.ts); it is always issued under the current one.
+ *
  * The token says who the caller was when it was issued; whether its session is still live is
  * decided next, by the rate-limit middleware, in the same Durable Object call as the bucket.
  */
 import { createMiddleware } from "hono/factory";
 import { verifyToken } from "../../../shared/auth/jwt.ts";
+import { secretValues } from "../../../shared/auth/rotation.ts";
 import { type Credentials, classifyHost, csrfVerdict, type HostKind } from "../../../shared/http/origins.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { sessionCookie } from "../identity/sessions.ts";
@@ -70,7 +74,7 @@ export const authenticate = createMiddleware<DispatchHono>(async (c, next) => {
 
 	let principal: Principal | null = null;
 	if (token !== undefined && credentials !== "none") {
-		const claims = await verifyToken(token, c.env.JWT_SECRET, Date.now());
+		const claims = await verifyToken(token, secretValues(c.env, "JWT_SECRET"), Date.now());
 		if (!claims) {
 			noteSecurityEvent(c, "token_rejected");
 			throw invalidCredential(credentials, "The token is invalid or has expired.");

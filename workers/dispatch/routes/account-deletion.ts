@@ -8,11 +8,12 @@
  * every session ends at the tenant's Durable Object (a 503 there changes nothing); then the batch;
  * then sessions end again, best effort, for one opened in between. The answer clears the cookie.
  */
+import { secretValues } from "../../../shared/auth/rotation.ts";
 import { contractApp } from "../../../shared/contract/app.ts";
 import { accountRoutes as r } from "../../../shared/contract/routes/account.ts";
 import { flushOutbox } from "../../../shared/data/outbox.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { verifyPassword } from "../../../shared/password.ts";
+import { verifyPasswordUnder } from "../../../shared/password.ts";
 import { deleteAccount, deletionBlocker } from "../identity/account-deletion.ts";
 import { takeAuthAccountToken } from "../identity/auth-limits.ts";
 import { clearSessionCookie } from "../identity/sessions.ts";
@@ -26,7 +27,7 @@ export const accountDeletion = contractApp<DispatchHono>().openapi(r.deleteAccou
 	const body = c.req.valid("json");
 	const account = await ownAccount(c);
 	await takeAuthAccountToken(c.env, account.email);
-	const check = await verifyPassword(body.password, account.password_hash, c.env.PASSWORD_PEPPER);
+	const check = await verifyPasswordUnder(body.password, account.password_hash, secretValues(c.env, "PASSWORD_PEPPER"));
 	if (!check.valid) throw fieldProblem("password", "The password is wrong.", "is wrong");
 	if (account.mfa_secret) {
 		if (body.otp === undefined) {

@@ -4,6 +4,8 @@
  *
  * Sign-in answers an unknown email exactly like a wrong password, after the same PBKDF2 work
  * (a dummy hash is checked), so neither the body nor the timing says whether an account exists.
+ * Passwords verify under `PASSWORD_PEPPER` or, during a rotation, `PASSWORD_PEPPER_PREVIOUS`
+ * (shared/auth/rotation.ts); a sign-in under the previous one re-hashes under the current one.
  * TOTP secrets are stored only as AES-256-GCM envelopes bound to their tenant, user and column,
  * and every accepted code advances `mfa_last_step` with a compare-and-set, so no code works twice.
  * Bodies and answers are declared, and validated, by the contract (shared/contract/routes/auth.ts).
@@ -12,6 +14,7 @@
  * verification and password reset is ./recovery.ts.
  */
 import type { Context } from "hono";
+import { secretValues } from "../../../shared/auth/rotation.ts";
 import { contractApp } from "../../../shared/contract/app.ts";
 import { authRoutes as r } from "../../../shared/contract/routes/auth.ts";
 import { decryptField, encryptField, encryptionKeyFor, type FieldBinding } from "../../../shared/crypto/aes-gcm.ts";
@@ -19,7 +22,7 @@ import { generateTotpSecret, otpauthUri, verifyTotp } from "../../../shared/cryp
 import { flushOutbox, outboxInsert } from "../../../shared/data/outbox.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { hashPassword, verifyPassword } from "../../../shared/password.ts";
+import { hashPassword, verifyPasswordUnder } from "../../../shared/password.ts";
 import { insertToken } from "../identity/account-tokens.ts";
 import {
 	type AccountRow,
@@ -152,7 +155,12 @@ export const auth = contractApp<DispatchHono>()
 		const now = Date.now();
 		const pepper = c.env.PASSWORD_PEPPER;
 		const account = await findAccountByEmail(c.env.DB, body.email);
-		const check = await verifyPassword(body.password, account?.password_hash ?? (await dummyHashFor(pepper)), pepper);
+		// Both peppers are tried against the dummy hash too, so an unknown account costs what a wrong password does.
+		const check = await verifyPasswordUnder(
+			body.password,
+			account?.password_hash ?? (await dummyHashFor(pepper)),
+			secretValues(c.env, "PASSWORD_PEPPER"),
+		);
 		if (!account || !check.valid) throw badCredentials(c);
 		if (account.mfa_secret) {
 			if (body.otp === undefined) throw new HttpProblem({ reason: "otp_required" });
@@ -179,7 +187,11 @@ export const auth = contractApp<DispatchHono>()
 		const account = await ownAccount(c);
 		await takeAuthAccountToken(c.env, account.email);
 		const pepper = c.env.PASSWORD_PEPPER;
-		const check = await verifyPassword(body.current_password, account.password_hash, pepper);
+		const check = await verifyPasswordUnder(
+			body.current_password,
+			account.password_hash,
+			secretValues(c.env, "PASSWORD_PEPPER"),
+		);
 		if (!check.valid) {
 			throw new HttpProblem({
 				reason: "bad_request",

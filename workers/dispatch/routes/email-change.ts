@@ -14,11 +14,12 @@
  * with the new address. Sessions end before the switch (a 503 from the tenant's Durable Object
  * changes nothing and the link still works) and again after it, best effort.
  */
+import { secretValues } from "../../../shared/auth/rotation.ts";
 import { contractApp } from "../../../shared/contract/app.ts";
 import { accountRoutes as r } from "../../../shared/contract/routes/account.ts";
 import { flushOutbox, outboxInsert } from "../../../shared/data/outbox.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
-import { verifyPassword } from "../../../shared/password.ts";
+import { verifyPasswordUnder } from "../../../shared/password.ts";
 import { emailChangePerAccountPolicy } from "../../../shared/rate-limit/policies.ts";
 import { takeAuthAccountToken } from "../identity/auth-limits.ts";
 import {
@@ -49,7 +50,11 @@ export const emailChange = contractApp<DispatchHono>()
 		const body = c.req.valid("json");
 		const account = await ownAccount(c);
 		await takeAuthAccountToken(c.env, account.email, emailChangePerAccountPolicy);
-		const check = await verifyPassword(body.password, account.password_hash, c.env.PASSWORD_PEPPER);
+		const check = await verifyPasswordUnder(
+			body.password,
+			account.password_hash,
+			secretValues(c.env, "PASSWORD_PEPPER"),
+		);
 		if (!check.valid) {
 			throw new HttpProblem({
 				reason: "bad_request",
