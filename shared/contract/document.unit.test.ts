@@ -58,6 +58,13 @@ describe("the route table", () => {
 		},
 	);
 
+	it.each(routeTable.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))(
+		"declares the 403 the edge may answer on %s (a foreign X-Tenant-ID or a cross-origin write)",
+		(_, route) => {
+			expect(Object.keys(route.responses)).toContain("403");
+		},
+	);
+
 	it("lets only sign-in, sign-up, the anonymous recovery and e-mail-change links, the one-click unsubscribe and Stripe's webhook ignore credentials, and only the sign-in and link routes spend the auth buckets", () => {
 		const anonymousAuth = [
 			"confirmEmailChange",

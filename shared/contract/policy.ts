@@ -74,8 +74,10 @@ type EdgeStatus = 401 | 403 | 413 | 415 | 429 | 500 | 502 | 503;
  * the tenant's user Worker serves it. One rule here, so no route can forget one.
  */
 export function edgeStatuses(policy: RoutePolicy): EdgeStatus[] {
-	const statuses: EdgeStatus[] = [500];
-	if (policy.credentials !== "ignored") statuses.push(401, 403);
+	// 403 on every route: even where credentials are ignored, a foreign `X-Tenant-ID` and a
+	// cross-origin write are refused at the edge (workers/dispatch/middleware/authenticate.ts).
+	const statuses: EdgeStatus[] = [500, 403];
+	if (policy.credentials !== "ignored") statuses.push(401);
 	if (policy.bucket !== "none") statuses.push(429, 503);
 	if (policy.body !== "none") statuses.push(413);
 	if (policy.body === "json") statuses.push(415);

@@ -56,7 +56,8 @@ export function watchlistData(db: D1Database, scope: Scope) {
 					`INSERT INTO watchlist (tenant_id, listing_id, user_id, price_cents, created_at)
 					 SELECT ?1, v.id, ?2, v.asking_price_cents, ?3 FROM public_listings v
 					 WHERE v.id = ?4 AND v.status IN ('active', 'under_offer', 'sold') AND v.seller_tenant_id <> ?1
-					   AND (SELECT count(*) FROM watchlist WHERE tenant_id = ?1) < ?5
+					   AND (SELECT count(*) FROM watchlist w JOIN public_listings l ON l.id = w.listing_id
+					        WHERE w.tenant_id = ?1 AND l.status IN ('active', 'under_offer', 'sold')) < ?5
 					 ON CONFLICT (tenant_id, listing_id) DO NOTHING`,
 				)
 				.bind(scope.tenantId, scope.userId, now, listingId, limit)

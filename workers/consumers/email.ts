@@ -3,7 +3,7 @@
  * MailerSend (`${MAILERSEND_API_BASE}/v1/email`, bearer key) and record the job id with
  * MailerSend's message id in `emails` before the job is acked, so a redelivered job is not sent
  * again. 429, 408, 5xx and network errors retry (`Retry-After` honoured, capped; else exponential
- * backoff); any other 4xx is permanent: recorded as `failed` and dead-lettered at once, never
+ * backoff); any other 4xx is permanent: recorded as `failed` and dead-lettered at once (an admin's replay of that dead letter tries again), never
  * retried and never holding up the batch's other messages (each message is handled on its own).
  *
  * Delivery is at-least-once, not exactly-once. MailerSend has no idempotency key, so a crash (or
@@ -54,7 +54,7 @@ export async function sendEmail(env: EmailEnv, job: EmailJob, now: () => Date): 
 		`INSERT INTO emails (job_id, to_email, template, status, attempts, created_at, updated_at)
 		 VALUES (?1, ?2, ?3, 'sending', 1, ?4, ?4)
 		 ON CONFLICT (job_id) DO UPDATE SET status = 'sending', attempts = emails.attempts + 1, updated_at = ?4
-		   WHERE emails.status = 'retrying' OR (emails.status = 'sending' AND emails.updated_at < ?5)
+		   WHERE emails.status IN ('retrying', 'failed') OR (emails.status = 'sending' AND emails.updated_at < ?5)
 		 RETURNING attempts`,
 	)
 		.bind(job.id, job.to.email, job.template, claimedAt.toISOString(), staleBefore)
@@ -64,7 +64,6 @@ export async function sendEmail(env: EmailEnv, job: EmailJob, now: () => Date): 
 			.bind(job.id)
 			.first<{ status: string; last_error: string | null }>();
 		if (row?.status === "sent") return;
-		if (row?.status === "failed") throw new DeadLetter(row.last_error ?? "MailerSend refused the e-mail");
 		throw new RetryLater("e-mail claimed by another delivery", CLAIM_SECONDS);
 	}
 	const attempts = claim.attempts;

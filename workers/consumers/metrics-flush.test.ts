@@ -134,6 +134,14 @@ describe("metrics.flush on backoffice-jobs", () => {
 		expect((await minutes(id)).map((cell) => cell.minute)).toEqual([MINUTE]);
 	});
 
+	it("refuses a job older than the claimed ids are kept (a late replay), so it is never counted twice", async () => {
+		const id = tenant();
+		const occurred_at = new Date(Date.now() - (METRICS_RETENTION_DAYS + 2) * 86_400_000).toISOString();
+		const late = await deliver([flushJob(id, { occurred_at })]);
+		expect(late.result.explicitAcks).toHaveLength(1);
+		expect(await minutes(id)).toHaveLength(0);
+	});
+
 	it("dead-letters a job over the row cap instead of recording part of it", async () => {
 		const id = tenant();
 		const job = flushJob(id, { requests: Array.from({ length: 201 }, (_, i) => row(id, { minute: MINUTE - i })) });

@@ -8,13 +8,16 @@
  *
  * The same batch prunes cheaply: at most `PRUNE_LIMIT` rows older than 35 days from each table
  * (the minute is the primary key's first column), and the oldest claimed job ids (by rowid)
- * once they are older than any redelivery can be (the queue keeps messages 14 days at most).
+ * once they are older than the rows they protect. A dead letter can be replayed at any age, so a
+ * job older than the kept ids is refused outright: it could otherwise be counted twice.
  */
 import type { MetricsFlushJob } from "../../queues/metrics.ts";
 import { BUCKET_COUNT } from "../../shared/metrics/histogram.ts";
 
 export const METRICS_RETENTION_DAYS = 35;
-const FLUSH_ID_RETENTION_DAYS = 15;
+// As long as the rows they protect: a dead letter replayed (even forced) while its minutes are
+// still kept must find its id claimed. Older jobs are refused below, whatever their id.
+const FLUSH_ID_RETENTION_DAYS = METRICS_RETENTION_DAYS + 1;
 const PRUNE_LIMIT = 500;
 
 const H = Array.from({ length: BUCKET_COUNT }, (_, i) => `h${String(i).padStart(2, "0")}`);
@@ -53,6 +56,7 @@ export type FlushRecorded = "recorded" | "duplicate";
 
 export async function recordMetricsFlush(db: D1Database, job: MetricsFlushJob, now: Date): Promise<FlushRecorded> {
 	const nowMs = now.getTime();
+	if (Date.parse(job.occurred_at) < nowMs - FLUSH_ID_RETENTION_DAYS * 86_400_000) return "duplicate";
 	const oldestMinute = Math.floor(nowMs / 60_000) - METRICS_RETENTION_DAYS * 24 * 60;
 	const flushIdsBefore = new Date(nowMs - FLUSH_ID_RETENTION_DAYS * 86_400_000).toISOString();
 	const statements = [

@@ -174,6 +174,17 @@ describe("saved-search matches", () => {
 		expect(mine).toHaveLength(2);
 		expect(new Set(mine.map((job) => job.id)).size).toBe(1);
 		expect(forUser(jobs, off.email)).toEqual([]);
+
+		// The day is the publication's, not the delivery's: yesterday's events, delivered (again)
+		// today, share yesterday's job id, never today's.
+		const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+		const late = await deliver(
+			{ ...event("listing.published", first, seller.tenantId), occurred_at: yesterday },
+			{ ...event("listing.published", second, seller.tenantId), occurred_at: yesterday },
+		);
+		const lateIds = new Set(forUser(late, daily.email).map((job) => job.id));
+		expect(lateIds.size).toBe(1);
+		expect(lateIds.has(mine[0]?.id as string)).toBe(false);
 	});
 
 	it("never duplicates, and misses only what the saved results held, when a search is saved as the listing is published", async () => {
@@ -220,6 +231,11 @@ describe("watchlist changes", () => {
 		});
 		// Told: the same event again, or another edit, tells nothing more.
 		expect(forUser(await deliver(priceEvent), watcher.email)).toEqual([]);
+		// Had the told price not moved on (its write failed, or another edit ran alongside), another
+		// edit's delivery queues the same change under the same job id, which is sent once.
+		await run("UPDATE watchlist SET price_cents = 5000000 WHERE listing_id = ?", listingId);
+		const retold = forUser(await deliver(event("listing.updated", listingId, seller.tenantId)), watcher.email);
+		expect(retold.map((job) => job.id)).toEqual([price[0]?.id]);
 
 		const underOffer = forUser(await deliver(event("listing.under_offer", listingId, seller.tenantId)), watcher.email);
 		expect(underOffer.map((job) => dataOf(job).change)).toEqual(["under_offer"]);

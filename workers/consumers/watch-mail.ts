@@ -87,7 +87,7 @@ async function savedSearchJobs(env: ConsumersEnv, event: ListingEventJob, now: (
 	const { results } = await env.DB.prepare(
 		`SELECT s.id AS search_id, s.name AS search_name, s.q, s.category, s.min_price_cents, s.max_price_cents,
 		        u.id AS user_id, u.email, u.name AS user_name,
-		        l.id, l.title, l.asking_price_cents, l.currency
+		        l.id, l.title, l.asking_price_cents, l.currency, l.updated_at AS listing_updated_at
 		 FROM listings l
 		 JOIN saved_searches s ON s.tenant_id <> l.seller_tenant_id
 		 JOIN users u ON u.id = s.user_id
@@ -101,7 +101,9 @@ async function savedSearchJobs(env: ConsumersEnv, event: ListingEventJob, now: (
 		.bind(event.listing_id)
 		.all<MatchRow>();
 	const at = now();
-	const day = at.toISOString().slice(0, 10);
+	// The day the listing was published, not the day this delivery runs: a redelivery on a later
+	// UTC day (the outbox cron, a backoff past midnight, a replayed dead letter) keeps its job id.
+	const day = event.occurred_at.slice(0, 10);
 	const jobs: EmailJob[] = [];
 	for (const row of results) {
 		const preference = await wants(env, row.user_id, "saved_search_matches");
@@ -141,13 +143,14 @@ async function savedSearchJobs(env: ConsumersEnv, event: ListingEventJob, now: (
 interface WatcherRow extends Recipient, Listing {
 	tenant_id: string;
 	told_price_cents: number;
+	listing_updated_at: string;
 }
 
 async function watchlistJobs(env: ConsumersEnv, event: ListingEventJob, now: () => Date): Promise<EmailJob[]> {
 	const priceOnly = event.type === "listing.updated" ? "AND w.price_cents <> l.asking_price_cents" : "";
 	const { results } = await env.DB.prepare(
 		`SELECT w.tenant_id, w.price_cents AS told_price_cents, u.id AS user_id, u.email, u.name AS user_name,
-		        l.id, l.title, l.asking_price_cents, l.currency
+		        l.id, l.title, l.asking_price_cents, l.currency, l.updated_at AS listing_updated_at
 		 FROM watchlist w JOIN listings l ON l.id = w.listing_id JOIN users u ON u.id = w.user_id
 		 WHERE w.listing_id = ? ${priceOnly}`,
 	)
@@ -173,7 +176,14 @@ async function watchlistJobs(env: ConsumersEnv, event: ListingEventJob, now: () 
 					}
 				: { ...common, change: event.type === "listing.sold" ? ("sold" as const) : ("under_offer" as const) };
 		jobs.push({
-			id: await jobIdFor(`watchlist-change:${row.tenant_id}:${row.id}:${event.id}`),
+			// A price change is keyed on what it tells (told price → the listing's price as of its last
+			// update), not on the event: another listing.updated handled before the told price moved
+			// on would otherwise tell the same change again under its own id.
+			id: await jobIdFor(
+				event.type === "listing.updated"
+					? `watchlist-change:${row.tenant_id}:${row.id}:price:${row.told_price_cents}:${row.asking_price_cents}:${row.listing_updated_at}`
+					: `watchlist-change:${row.tenant_id}:${row.id}:${event.id}`,
+			),
 			kind: "email.send",
 			occurred_at: at.toISOString(),
 			to: { email: row.email, name: safeName(row.user_name) },

@@ -98,6 +98,31 @@ describe("deleting one's own account", () => {
 		expect(await userRow(account.userId)).toMatchObject({ mfa_secret: null, mfa_pending_secret: null });
 	});
 
+	it("leaves the one-time code unspent when it refuses with 409, so the retry can use it", async () => {
+		const seller = await signUp("seller");
+		const buyer = await signUp("buyer");
+		const setup = await call("/api/v1/auth/mfa/setup", {
+			method: "POST",
+			headers: { Authorization: `Bearer ${buyer.token}` },
+		});
+		const { secret } = (await setup.json()) as { secret: string };
+		const enabled = await post(
+			"/api/v1/auth/mfa/enable",
+			{ otp: await totpCode(secret, totpStep(Date.now()) - 1) },
+			buyer.token,
+		);
+		expect(enabled.status).toBe(200);
+		const open = await thread(seller, buyer, await listing(seller, "active"), "countered");
+		const otp = await totpCode(secret, totpStep(Date.now()));
+		const refused = await remove(buyer.token, { password: PASSWORD, otp });
+		expect(refused.status).toBe(409);
+		await bindings.DB.prepare("UPDATE deals SET status = 'withdrawn' WHERE offer_id = ?1").bind(open).run();
+		const done = await remove(buyer.token, { password: PASSWORD, otp });
+		expect(done.status).toBe(204);
+		// …and spent by the deletion that went through.
+		expect((await userRow(buyer.userId))?.deleted_at).not.toBeNull();
+	});
+
 	it.each(["pending", "paid", "disputed"])(
 		"refuses with 409 while a payment is %s, for buyer and seller",
 		async (status) => {

@@ -15,10 +15,11 @@ import { flushOutbox } from "../../../shared/data/outbox.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
 import { verifyPasswordUnder } from "../../../shared/password.ts";
 import { deleteAccount, deletionBlocker } from "../identity/account-deletion.ts";
+import { claimTotpStep } from "../identity/accounts.ts";
 import { takeAuthAccountToken } from "../identity/auth-limits.ts";
 import { clearSessionCookie } from "../identity/sessions.ts";
 import type { DispatchHono } from "../types.ts";
-import { ownAccount, spendTotp } from "./auth.ts";
+import { ownAccount, totpStep } from "./auth.ts";
 
 const fieldProblem = (field: "password" | "otp", detail: string, message: string) =>
 	new HttpProblem({ reason: "bad_request", detail, errors: [{ field, message }] });
@@ -29,16 +30,22 @@ export const accountDeletion = contractApp<DispatchHono>().openapi(r.deleteAccou
 	await takeAuthAccountToken(c.env, account.email);
 	const check = await verifyPasswordUnder(body.password, account.password_hash, secretValues(c.env, "PASSWORD_PEPPER"));
 	if (!check.valid) throw fieldProblem("password", "The password is wrong.", "is wrong");
+	const invalidOtp = () => fieldProblem("otp", "The one-time code is not valid.", "is wrong, expired or already used");
+	// The code is checked before the blockers (they are for the account's owner only) but spent
+	// after them, so a refused deletion leaves it usable for the retry.
+	let otpStep: number | null = null;
 	if (account.mfa_secret) {
 		if (body.otp === undefined) {
 			throw fieldProblem("otp", "Two-factor sign-in is on: enter a current code to delete the account.", "is required");
 		}
-		if (!(await spendTotp(c.env, account, body.otp, Date.now()))) {
-			throw fieldProblem("otp", "The one-time code is not valid.", "is wrong, expired or already used");
-		}
+		otpStep = await totpStep(c.env, account, body.otp, Date.now());
+		if (otpStep === null) throw invalidOtp();
 	}
 	const blocker = await deletionBlocker(c.env.DB, account.tenant_id);
 	if (blocker) throw new HttpProblem({ reason: "conflict", detail: blocker });
+	if (otpStep !== null && !(await claimTotpStep(c.env.DB, account.id, otpStep, new Date().toISOString()))) {
+		throw invalidOtp();
+	}
 
 	const tenant = c.env.TenantObject.getByName(account.tenant_id);
 	try {

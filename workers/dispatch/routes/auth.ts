@@ -81,16 +81,26 @@ export async function ownAccount(c: Context<DispatchHono>): Promise<AccountRow> 
 }
 
 /** Verifies `code` against the enabled secret and spends its step; false for a wrong or reused code. */
-export async function spendTotp(env: DispatchEnv, account: AccountRow, code: string, now: number): Promise<boolean> {
-	if (!account.mfa_secret) return false;
+/** The time step `code` is valid for (not yet spent), or `null`; spends nothing. */
+export async function totpStep(
+	env: DispatchEnv,
+	account: AccountRow,
+	code: string,
+	now: number,
+): Promise<number | null> {
+	if (!account.mfa_secret) return null;
 	const secret = await decryptField(
 		await encryptionKeyFor(env.ENCRYPTION_KEY),
 		account.mfa_secret,
 		mfaBinding(account, "mfa_secret"),
 	);
 	const check = await verifyTotp(secret, code, now, account.mfa_last_step);
-	if (!check.valid || check.step === null) return false;
-	return claimTotpStep(env.DB, account.id, check.step, nowIso(now));
+	return check.valid ? check.step : null;
+}
+
+export async function spendTotp(env: DispatchEnv, account: AccountRow, code: string, now: number): Promise<boolean> {
+	const step = await totpStep(env, account, code, now);
+	return step !== null && claimTotpStep(env.DB, account.id, step, nowIso(now));
 }
 
 const invalidOtp = () =>

@@ -56,6 +56,8 @@ describe("saved searches", () => {
 			{ name: "x", min_price: -1 },
 			{ name: "x", digest: "daily" },
 			{ name: "x", featured: "true" },
+			// No word at all: browse finds nothing for it, so saved it would match every new listing.
+			{ name: "x", q: "!!! ---" },
 		]) {
 			const res = await save(buyer, body);
 			expect(res.status, JSON.stringify(body)).toBe(400);

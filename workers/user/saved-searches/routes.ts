@@ -6,6 +6,7 @@
  */
 import { contractApp } from "../../../shared/contract/app.ts";
 import { watchRoutes as r, SAVED_SEARCH_LIMIT, type SavedSearchView } from "../../../shared/contract/routes/watch.ts";
+import { ftsQuery } from "../../../shared/data/listings.ts";
 import type { SavedSearchRecord } from "../../../shared/data/saved-searches.ts";
 import { newId } from "../../../shared/encoding.ts";
 import { HttpProblem } from "../../../shared/http/problem.ts";
@@ -31,6 +32,14 @@ export const savedSearches = contractApp<UserHono>()
 	})
 	.openapi(r.createSavedSearch, async (c) => {
 		const input = c.req.valid("json");
+		// Browse answers such a `q` with no listings; saved, it would match every new one.
+		if (input.q !== undefined && ftsQuery(input.q) === null) {
+			throw new HttpProblem({
+				reason: "bad_request",
+				detail: "The search text has no words to search for.",
+				errors: [{ field: "q", message: "must contain a letter or a digit" }],
+			});
+		}
 		const id = newId("srch");
 		const saved = await c.var.data.savedSearches.create(id, input, SAVED_SEARCH_LIMIT, new Date().toISOString());
 		if (!saved) {

@@ -87,6 +87,8 @@ describe("featuring listings", () => {
 		await feature(admin, id);
 		await bindings.DB.prepare("UPDATE listings SET status = 'under_offer' WHERE id = ?").bind(id).run();
 		expect(await featuredIds()).not.toContain(id);
+		// Featuring it again now is the 409 of any listing that is not active, not "already featured".
+		expect((await feature(admin, id)).status).toBe(409);
 	});
 
 	it("stops featuring a listing (204, audited), and answers a repeat 204 without a second record", async () => {

@@ -54,17 +54,19 @@ async function changeAudited(
 	return changed;
 }
 
+const notActive = (status: string) =>
+	new HttpProblem({
+		reason: "conflict",
+		detail: `Only an active listing can be featured; this one is ${status.replace("_", " ")}.`,
+	});
+
 export const featured = contractApp<UserHono>()
 	.openapi(r.featureListing, async (c) => {
 		const { id } = c.req.valid("param");
 		const listing = await targetOr404(c, id);
+		// Before the already-featured answer: a featured listing since archived or sold is not one.
+		if (listing.status !== "active") throw notActive(listing.status);
 		if (listing.featured_at !== null) return c.json({ listing_id: id, featured_at: listing.featured_at }, 200);
-		if (listing.status !== "active") {
-			throw new HttpProblem({
-				reason: "conflict",
-				detail: `Only an active listing can be featured; this one is ${listing.status.replace("_", " ")}.`,
-			});
-		}
 		const now = Date.now();
 		const at = new Date(now).toISOString();
 		const message = auditMessage(c, listing, "admin.listing_featured", now);
@@ -73,6 +75,7 @@ export const featured = contractApp<UserHono>()
 		}
 		// Someone featured it, or its status moved, in between: answer what it is now.
 		const current = await targetOr404(c, id);
+		if (current.status !== "active") throw notActive(current.status);
 		if (current.featured_at !== null) return c.json({ listing_id: id, featured_at: current.featured_at }, 200);
 		throw new HttpProblem({ reason: "conflict", detail: "The listing changed meanwhile; reload and try again." });
 	})

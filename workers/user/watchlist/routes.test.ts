@@ -70,6 +70,9 @@ describe("watchlist", () => {
 		expect((await problem(over)).detail).toContain(String(WATCHLIST_LIMIT));
 		// Watching one already watched is still fine at the limit.
 		expect((await call("PUT", `/api/v1/watchlist/${ids[0]}`, buyer)).status).toBe(200);
+		// A watched listing since archived (hidden from the list) no longer counts.
+		await bindings.DB.prepare("UPDATE listings SET status = 'archived' WHERE id = ?").bind(ids[1]).run();
+		expect((await call("PUT", `/api/v1/watchlist/${ids[WATCHLIST_LIMIT]}`, buyer)).status).toBe(200);
 	});
 
 	it("keeps each tenant's watchlist to itself", async () => {
